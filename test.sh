@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds everything (Release, tests and benchmarks) and runs the whole
+# test suite with ctest. Extra arguments go to ctest (e.g. ./test.sh -L sdk).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+scripts/install-deps.sh --test
+scripts/install-sdk-deps.sh
+cmake --preset release -G Ninja >/dev/null
+cmake --build --preset release
+ctest --preset release -j2 "$@"
