@@ -1,0 +1,32 @@
+#pragma once
+// Router: the one RequestHandler the listeners call. A pure function of the request and the engine's
+// state: sends /emulator/v1/ to the admin API, /metrics to the counters, everything else to the ARM
+// API, and answers anything unknown with a 404 CloudError.
+//   Router router(engine, control);  HttpResponse res = router.handle(request);
+
+#include <array>
+#include <cstdint>
+
+#include "emulator/api/admin_api.hpp"
+#include "emulator/api/arm_api.hpp"
+#include "emulator/api/request_handler.hpp"
+
+namespace emu::api {
+
+class Router final : public RequestHandler {
+ public:
+  Router(engine::Engine& engine, ServiceControl& control) : arm_(engine), admin_(engine, control) {}
+
+  HttpResponse handle(const HttpRequest& request) override;
+
+ private:
+  HttpResponse route(const HttpRequest& request);
+  HttpResponse metrics() const;
+
+  ArmApi arm_;
+  AdminApi admin_;
+  // Responses by status class (1xx..5xx), for /metrics.
+  std::array<std::uint64_t, 6> responses_by_class_{};
+};
+
+}  // namespace emu::api

@@ -1,0 +1,25 @@
+#pragma once
+// ServiceControl: what the emulator's own admin API (/emulator/v1/...) may ask of the running
+// service besides the engine: which backend runs, and the clock. `serve` and `replay` implement it
+// over the executor they chose.
+//   control.advance_clock(std::chrono::seconds(60));  // sim backend: runs every event up to now+60s
+
+#include <string>
+
+#include "emulator/core/result.hpp"
+#include "emulator/core/time.hpp"
+
+namespace emu::api {
+
+class ServiceControl {
+ public:
+  virtual ~ServiceControl() = default;
+  virtual std::string backend_name() const = 0;
+  virtual core::Time now() const = 0;
+  virtual double time_scale() const = 0;
+  // Runs every event due up to now + `by` and returns the new time; an error where the clock
+  // cannot be moved (real nodes follow the wall clock).
+  virtual core::Result<core::Time> advance_clock(core::Duration by) = 0;
+};
+
+}  // namespace emu::api

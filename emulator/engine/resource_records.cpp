@@ -1,0 +1,30 @@
+#include "emulator/engine/resource_records.hpp"
+
+#include <fmt/format.h>
+
+namespace emu::engine {
+
+std::string_view to_string(OperationStatus status) {
+  switch (status) {
+    case OperationStatus::kInProgress: return "InProgress";
+    case OperationStatus::kSucceeded: return "Succeeded";
+    case OperationStatus::kFailed: return "Failed";
+  }
+  return "InProgress";
+}
+
+std::string_view to_string(OperationKind kind) {
+  switch (kind) {
+    case OperationKind::kCreate: return "create";
+    case OperationKind::kDelete: return "delete";
+    case OperationKind::kTerminate: return "terminate";
+  }
+  return "create";
+}
+
+std::string JobRecord::output_path_segment() const {
+  return fmt::format("{}/{}/workspaces/{}/experiments/{}/jobs/{}/{}", path.subscription, path.resource_group,
+                     path.workspace, path.experiment, path.name, output_id);
+}
+
+}  // namespace emu::engine
