@@ -34,6 +34,9 @@ boost::json::array to_json(const std::vector<EnvironmentVariable>& values);
 // out the value ({"name": "X"}), as the service did.
 std::vector<EnvironmentVariableWithSecretValue> read_secrets(JsonReader& parent, std::string_view key);
 boost::json::array to_json(const std::vector<EnvironmentVariableWithSecretValue>& values, Visibility visibility);
+// A name may not appear in both lists either: the process would see only one of the two values.
+void check_distinct_variable_names(JsonReader& parent, const std::vector<EnvironmentVariable>& variables,
+                                   const std::vector<EnvironmentVariableWithSecretValue>& secrets);
 
 // kPublic leaves out adminUserPassword and keeps the SSH public key.
 UserAccountSettings read_user_account_settings(JsonReader reader);
@@ -43,6 +46,8 @@ boost::json::object to_json(const UserAccountSettings& value, Visibility visibil
 AzureStorageCredentialsInfo read_azure_storage_credentials(JsonReader reader);
 boost::json::object to_json(const AzureStorageCredentialsInfo& value, Visibility visibility);
 
+// relativeMountPath: non-empty, no ".." segment, unique within the MountVolumes; fileMode and
+// directoryMode: octal like 0777.
 MountVolumes read_mount_volumes(JsonReader reader);
 boost::json::object to_json(const MountVolumes& value, Visibility visibility);
 
