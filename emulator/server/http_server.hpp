@@ -1,0 +1,61 @@
+#pragma once
+// HttpServer: the HTTPS and HTTP listeners of `serve`, on an io_context the caller owns and runs on
+// one thread (the engine's timers share it, so nothing here takes a lock). Every request goes to one
+// api::RequestHandler; the server itself answers only transport errors (413, 400, 503) as CloudErrors.
+// Call every member from the io_context's thread, or before it runs.
+//   HttpServer server(io, handler, settings);
+//   if (auto started = server.start(); !started) fail(started.error());
+//   print(server.https_port());  ...  server.stop([&] { io.stop(); });
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "emulator/api/request_handler.hpp"
+#include "emulator/core/result.hpp"
+#include "emulator/server/http_server_settings.hpp"
+
+namespace emu::server {
+
+class Listener;
+struct SessionContext;
+
+class HttpServer {
+ public:
+  HttpServer(boost::asio::io_context& io, api::RequestHandler& handler, HttpServerSettings settings);
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+  // Closes everything at once; prefer stop() and wait for its callback.
+  ~HttpServer();
+
+  // Loads the TLS files, resolves the host, binds both listeners and starts accepting. Errors name
+  // the file or address at fault (codes TlsMaterialError, HostNotFound, ListenFailed).
+  core::Result<void> start();
+
+  // The bound ports (useful with port 0); 0 for a listener that is off.
+  std::uint16_t https_port() const { return https_port_; }
+  std::uint16_t http_port() const { return http_port_; }
+  std::size_t connection_count() const;
+
+  // Graceful stop: stop accepting, close idle connections, let requests in progress finish (their
+  // responses say "Connection: close"), and cut what is left at settings.stop_deadline. `on_stopped`
+  // runs on the io_context once no connection is left. Calling it again just hastens the end: every
+  // connection is closed at once.
+  void stop(std::function<void()> on_stopped = {});
+
+ private:
+  void schedule_sweep();
+  void finish_stop();
+
+  std::shared_ptr<SessionContext> context_;
+  std::shared_ptr<Listener> https_listener_;
+  std::shared_ptr<Listener> http_listener_;
+  std::uint16_t https_port_ = 0;
+  std::uint16_t http_port_ = 0;
+  std::function<void()> on_stopped_;
+  bool stopped_ = false;  // on_stopped_ has been queued
+};
+
+}  // namespace emu::server
