@@ -1,7 +1,8 @@
 """Validation and routing errors: HTTP status and CloudError code, through the SDK and raw HTTPS.
 
 Codes the router uses: InvalidRequestContent (malformed JSON), MissingRequiredProperty,
-InvalidPropertyType, InvalidPropertyValue (enum, range, one-of), InvalidResourceName,
+InvalidPropertyType, InvalidPropertyValue (enum, range, one-of), InvalidResourceName
+(InvalidResourceGroupName for groups), InvalidQueryParameterValue (maxresults),
 MissingApiVersionParameter, InvalidApiVersionParameter, NotFound (route), MethodNotAllowed,
 RequestEntityTooLarge, *NotFound for missing parents/resources, ClusterNotFound (400) for a job's
 missing cluster, InvalidVmSize, ResourceAlreadyExists (409).
@@ -63,7 +64,10 @@ class ErrorTests(EmulatorTestCase):
 
     def test_invalid_resource_group_name(self):
         response = self.raw.put(workspace_path("ws", rg="bad%21group"), {"location": "eastus"})
-        self.assertCloudError(response, 400, "InvalidResourceName")
+        self.assertEqual(response.status, 400, response)
+        # A resource group is not a Batch AI resource: either code names the problem precisely.
+        self.assertIn(response.error_code(), ("InvalidResourceGroupName", "InvalidResourceName"),
+                      response)
 
     def test_sixty_four_characters_is_a_valid_name(self):
         name = "n" * 64
@@ -166,8 +170,8 @@ class ErrorTests(EmulatorTestCase):
                 response = self.raw.get(f"{workspace_path('errors-ws')}/clusters",
                                         query={"maxresults": value})
                 self.assertEqual(response.status, 400, response)
-                self.assertIn(response.error_code(), ("InvalidPropertyValue",
-                                                      "InvalidPropertyType"), response)
+                self.assertIn(response.error_code(), ("InvalidQueryParameterValue",
+                                                      "InvalidPropertyValue"), response)
 
     def test_unknown_vm_size(self):
         body = cluster_body(vm_size="STANDARD_QUANTUM42")
