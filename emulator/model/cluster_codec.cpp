@@ -32,17 +32,17 @@ AutoScaleSettings read_auto_scale(JsonReader reader) {
   out.initial_node_count = reader.int32_or("initialNodeCount", 0, 0);
   if (!reader.ok()) return out;
   if (out.minimum_node_count > out.maximum_node_count) {
-    reader.fail_value("minimumNodeCount",
-                      fmt::format("The value of {} ({}) must not exceed {} ({})", reader.path_of("minimumNodeCount"),
-                                  out.minimum_node_count, reader.path_of("maximumNodeCount"),
-                                  out.maximum_node_count));
+    reader.fail_value(
+        "minimumNodeCount",
+        fmt::format("The value of {} ({}) must not exceed {} ({})", reader.path_of("minimumNodeCount"),
+                    out.minimum_node_count, reader.path_of("maximumNodeCount"), out.maximum_node_count));
   } else if (out.initial_node_count > out.maximum_node_count) {
     // Below the minimum is allowed: the default 0 with a minimum of 1 is common, and the autoscaler
     // raises the cluster to the minimum anyway.
-    reader.fail_value("initialNodeCount",
-                      fmt::format("The value of {} ({}) must not exceed {} ({})", reader.path_of("initialNodeCount"),
-                                  out.initial_node_count, reader.path_of("maximumNodeCount"),
-                                  out.maximum_node_count));
+    reader.fail_value(
+        "initialNodeCount",
+        fmt::format("The value of {} ({}) must not exceed {} ({})", reader.path_of("initialNodeCount"),
+                    out.initial_node_count, reader.path_of("maximumNodeCount"), out.maximum_node_count));
   }
   return out;
 }
@@ -77,7 +77,8 @@ SetupTask read_setup_task(JsonReader reader) {
 
 boost::json::object to_json(const SetupTask& value, Visibility visibility) {
   boost::json::object out{{"commandLine", value.command_line}};
-  if (!value.environment_variables.empty()) out["environmentVariables"] = to_json(value.environment_variables);
+  if (!value.environment_variables.empty())
+    out["environmentVariables"] = to_json(value.environment_variables);
   if (!value.secrets.empty()) out["secrets"] = to_json(value.secrets, visibility);
   out["stdOutErrPathPrefix"] = value.std_out_err_path_prefix;
   put_optional(out, "stdOutErrPathSuffix", value.std_out_err_path_suffix);
@@ -116,7 +117,8 @@ boost::json::object to_json(const NodeSetup& value, Visibility visibility) {
   if (value.mount_volumes) out["mountVolumes"] = to_json(*value.mount_volumes, visibility);
   if (value.performance_counters_settings) {
     out["performanceCountersSettings"] = boost::json::object{
-        {"appInsightsReference", to_json(value.performance_counters_settings->app_insights_reference, visibility)}};
+        {"appInsightsReference",
+         to_json(value.performance_counters_settings->app_insights_reference, visibility)}};
   }
   return out;
 }
@@ -124,11 +126,13 @@ boost::json::object to_json(const NodeSetup& value, Visibility visibility) {
 ClusterBaseProperties read_cluster_properties(JsonReader reader) {
   ClusterBaseProperties out;
   out.vm_size = reader.required_non_empty_string("vmSize");
-  out.vm_priority = reader.enum_or("vmPriority", parse_vm_priority, kVmPriorityValues, VmPriority::kDedicated);
+  out.vm_priority =
+      reader.enum_or("vmPriority", parse_vm_priority, kVmPriorityValues, VmPriority::kDedicated);
   if (auto scale = reader.optional_object("scaleSettings")) out.scale_settings = read_scale_settings(*scale);
   if (auto vm = reader.optional_object("virtualMachineConfiguration")) {
     VirtualMachineConfiguration configuration;
-    if (auto image = vm->optional_object("imageReference")) configuration.image_reference = read_image_reference(*image);
+    if (auto image = vm->optional_object("imageReference"))
+      configuration.image_reference = read_image_reference(*image);
     out.virtual_machine_configuration = std::move(configuration);
   }
   if (auto setup = reader.optional_object("nodeSetup")) out.node_setup = read_node_setup(*setup);
@@ -156,8 +160,8 @@ NodeSetup read_node_setup(JsonReader reader) {
   if (auto task = reader.optional_object("setupTask")) out.setup_task = read_setup_task(*task);
   if (auto volumes = reader.optional_object("mountVolumes")) out.mount_volumes = read_mount_volumes(*volumes);
   if (auto counters = reader.optional_object("performanceCountersSettings")) {
-    out.performance_counters_settings =
-        PerformanceCountersSettings{read_app_insights_reference(counters->required_object("appInsightsReference"))};
+    out.performance_counters_settings = PerformanceCountersSettings{
+        read_app_insights_reference(counters->required_object("appInsightsReference"))};
   }
   return out;
 }
@@ -182,7 +186,8 @@ core::Result<ClusterUpdateProperties> parse_cluster_update(const boost::json::va
   if (!root) return std::move(root).error();
   ClusterUpdateProperties out;
   if (auto properties = root->optional_object("properties")) {
-    if (auto scale = properties->optional_object("scaleSettings")) out.scale_settings = read_scale_settings(*scale);
+    if (auto scale = properties->optional_object("scaleSettings"))
+      out.scale_settings = read_scale_settings(*scale);
   }
   if (auto status = root->status(); !status) return std::move(status).error();
   return out;
@@ -191,9 +196,9 @@ core::Result<ClusterUpdateProperties> parse_cluster_update(const boost::json::va
 boost::json::object to_json(const ScaleSettings& value) {
   boost::json::object out;
   if (value.manual) {
-    out["manual"] = boost::json::object{
-        {"targetNodeCount", value.manual->target_node_count},
-        {"nodeDeallocationOption", to_string(value.manual->node_deallocation_option)}};
+    out["manual"] =
+        boost::json::object{{"targetNodeCount", value.manual->target_node_count},
+                            {"nodeDeallocationOption", to_string(value.manual->node_deallocation_option)}};
   }
   if (value.auto_scale) {
     out["autoScale"] = boost::json::object{{"minimumNodeCount", value.auto_scale->minimum_node_count},

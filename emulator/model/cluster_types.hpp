@@ -1,8 +1,9 @@
 #pragma once
 // A cluster as clients create it (ClusterBaseProperties) and patch it (ClusterUpdateProperties), with
 // its nested settings. The engine adds the read-only state (allocationState, node counts, errors).
-//   if (props.scale_settings.auto_scale) autoscaler.track(props.scale_settings.auto_scale->maximum_node_count);
-//   else resize_to(props.scale_settings.manual->target_node_count);
+//   if (props.scale_settings.auto_scale)
+//   autoscaler.track(props.scale_settings.auto_scale->maximum_node_count); else
+//   resize_to(props.scale_settings.manual->target_node_count);
 
 #include <cstdint>
 #include <optional>

@@ -46,8 +46,9 @@ std::string read_relative_mount_path(JsonReader& reader) {
 std::string read_mode(JsonReader& reader, std::string_view key) {
   std::string mode = reader.string_or(key, "0777");
   if (!is_octal_mode(mode)) {
-    reader.fail_value(key, fmt::format("The value of {} must be octal permission bits such as 0777; got \"{}\"",
-                                       reader.path_of(key), mode));
+    reader.fail_value(key,
+                      fmt::format("The value of {} must be octal permission bits such as 0777; got \"{}\"",
+                                  reader.path_of(key), mode));
   }
   return mode;
 }
@@ -98,7 +99,8 @@ std::vector<EnvironmentVariable> read_environment_variables(JsonReader& parent, 
 
 boost::json::array to_json(const std::vector<EnvironmentVariable>& values) {
   boost::json::array out;
-  for (const auto& variable : values) out.push_back(boost::json::object{{"name", variable.name}, {"value", variable.value}});
+  for (const auto& variable : values)
+    out.push_back(boost::json::object{{"name", variable.name}, {"value", variable.value}});
   return out;
 }
 
@@ -113,9 +115,10 @@ std::vector<EnvironmentVariableWithSecretValue> read_secrets(JsonReader& parent,
       secret.value_secret_reference = read_key_vault_secret_reference(*reference);
     }
     if (secret.value.has_value() == secret.value_secret_reference.has_value()) {
-      item.fail(kInvalidPropertyValue,
-                fmt::format("The secret {} must have exactly one of value or valueSecretReference", item.path()),
-                item.path());
+      item.fail(
+          kInvalidPropertyValue,
+          fmt::format("The secret {} must have exactly one of value or valueSecretReference", item.path()),
+          item.path());
     }
     if (!secret.name.empty() && !seen.insert(secret.name).second) {
       item.fail_value("name", fmt::format("The environment variable {} is defined twice in {}", secret.name,
@@ -126,7 +129,8 @@ std::vector<EnvironmentVariableWithSecretValue> read_secrets(JsonReader& parent,
   return out;
 }
 
-boost::json::array to_json(const std::vector<EnvironmentVariableWithSecretValue>& values, Visibility visibility) {
+boost::json::array to_json(const std::vector<EnvironmentVariableWithSecretValue>& values,
+                           Visibility visibility) {
   boost::json::array out;
   for (const auto& secret : values) {
     boost::json::object item{{"name", secret.name}};
@@ -174,10 +178,11 @@ AzureStorageCredentialsInfo read_azure_storage_credentials(JsonReader reader) {
     out.account_key_secret_reference = read_key_vault_secret_reference(*reference);
   }
   if (out.account_key.has_value() == out.account_key_secret_reference.has_value()) {
-    reader.fail(kInvalidPropertyValue,
-                fmt::format("The credentials {} must have exactly one of accountKey or accountKeySecretReference",
-                            reader.path()),
-                reader.path());
+    reader.fail(
+        kInvalidPropertyValue,
+        fmt::format("The credentials {} must have exactly one of accountKey or accountKeySecretReference",
+                    reader.path()),
+        reader.path());
   }
   return out;
 }
@@ -197,8 +202,9 @@ MountVolumes read_mount_volumes(JsonReader reader) {
   std::set<std::string> paths;
   auto claim_path = [&paths](JsonReader& item, const std::string& path) {
     if (!path.empty() && !paths.insert(path).second) {
-      item.fail_value("relativeMountPath", fmt::format("The value of {} is used by another mount volume: \"{}\"",
-                                                       item.path_of("relativeMountPath"), path));
+      item.fail_value("relativeMountPath",
+                      fmt::format("The value of {} is used by another mount volume: \"{}\"",
+                                  item.path_of("relativeMountPath"), path));
     }
   };
   for (JsonReader item : reader.object_array("azureFileShares")) {

@@ -33,7 +33,8 @@ boost::json::array to_json(const std::vector<EnvironmentVariable>& values);
 // secrets: names non-empty and unique, exactly one of value / valueSecretReference. kPublic leaves
 // out the value ({"name": "X"}), as the service did.
 std::vector<EnvironmentVariableWithSecretValue> read_secrets(JsonReader& parent, std::string_view key);
-boost::json::array to_json(const std::vector<EnvironmentVariableWithSecretValue>& values, Visibility visibility);
+boost::json::array to_json(const std::vector<EnvironmentVariableWithSecretValue>& values,
+                           Visibility visibility);
 // A name may not appear in both lists either: the process would see only one of the two values.
 void check_distinct_variable_names(JsonReader& parent, const std::vector<EnvironmentVariable>& variables,
                                    const std::vector<EnvironmentVariableWithSecretValue>& secrets);

@@ -121,7 +121,9 @@ std::optional<StorageAccountType> parse_storage_account_type(std::string_view te
 }
 
 std::string_view to_string(JobPriority value) { return name_in(kJobPriorities, value); }
-std::optional<JobPriority> parse_job_priority(std::string_view text) { return parse_in(kJobPriorities, text); }
+std::optional<JobPriority> parse_job_priority(std::string_view text) {
+  return parse_in(kJobPriorities, text);
+}
 
 std::string_view to_string(ToolType value) { return name_in(kToolTypes, value); }
 std::optional<ToolType> parse_tool_type(std::string_view text) { return parse_in(kToolTypes, text); }

@@ -31,7 +31,17 @@ std::string_view to_string(JobPriority value);
 std::optional<JobPriority> parse_job_priority(std::string_view text);
 
 // kPyTorch ("pytorch") is not in the swagger enum, but the live service reported it for pyTorch jobs.
-enum class ToolType { kCntk, kTensorFlow, kCaffe, kCaffe2, kChainer, kHorovod, kCustomMpi, kCustom, kPyTorch };
+enum class ToolType {
+  kCntk,
+  kTensorFlow,
+  kCaffe,
+  kCaffe2,
+  kChainer,
+  kHorovod,
+  kCustomMpi,
+  kCustom,
+  kPyTorch
+};
 std::string_view to_string(ToolType value);
 std::optional<ToolType> parse_tool_type(std::string_view text);
 

@@ -22,8 +22,8 @@ SshConfiguration read_ssh_configuration(JsonReader reader) {
   out.public_ips_to_allow = reader.string_array("publicIPsToAllow");
   if (out.public_ips_to_allow.size() > kMaxPublicIpsToAllow) {
     reader.fail_value("publicIPsToAllow", fmt::format("The value of {} may hold at most {} IP ranges; got {}",
-                                                      reader.path_of("publicIPsToAllow"), kMaxPublicIpsToAllow,
-                                                      out.public_ips_to_allow.size()));
+                                                      reader.path_of("publicIPsToAllow"),
+                                                      kMaxPublicIpsToAllow, out.public_ips_to_allow.size()));
   }
   out.user_account_settings = read_user_account_settings(reader.required_object("userAccountSettings"));
   return out;
@@ -73,14 +73,15 @@ boost::json::object to_json(const FileServerBaseProperties& value, Visibility vi
     ssh["publicIPsToAllow"] = std::move(ips);
   }
   ssh["userAccountSettings"] = to_json(value.ssh_configuration.user_account_settings, visibility);
-  boost::json::object out{{"vmSize", value.vm_size},
-                          {"sshConfiguration", std::move(ssh)},
-                          {"dataDisks", boost::json::object{
-                                            {"diskSizeInGB", value.data_disks.disk_size_in_gb},
-                                            {"cachingType", to_string(value.data_disks.caching_type)},
-                                            {"diskCount", value.data_disks.disk_count},
-                                            {"storageAccountType", to_string(value.data_disks.storage_account_type)},
-                                        }}};
+  boost::json::object out{
+      {"vmSize", value.vm_size},
+      {"sshConfiguration", std::move(ssh)},
+      {"dataDisks", boost::json::object{
+                        {"diskSizeInGB", value.data_disks.disk_size_in_gb},
+                        {"cachingType", to_string(value.data_disks.caching_type)},
+                        {"diskCount", value.data_disks.disk_count},
+                        {"storageAccountType", to_string(value.data_disks.storage_account_type)},
+                    }}};
   if (value.subnet) out["subnet"] = to_json(*value.subnet);
   return out;
 }

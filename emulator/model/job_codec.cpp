@@ -26,12 +26,15 @@ void put_optional(boost::json::object& out, std::string_view key, const std::opt
   if (value) out[key] = *value;
 }
 
-std::optional<std::int32_t> read_process_count(JsonReader& reader) { return reader.optional_int32("processCount", 1); }
+std::optional<std::int32_t> read_process_count(JsonReader& reader) {
+  return reader.optional_int32("processCount", 1);
+}
 
 // Rejects a member that the other settings of the object rule out.
 void forbid(JsonReader& reader, std::string_view key, bool present, std::string_view reason) {
   if (present) {
-    reader.fail_value(key, fmt::format("The property {} cannot be specified {}", reader.path_of(key), reason));
+    reader.fail_value(key,
+                      fmt::format("The property {} cannot be specified {}", reader.path_of(key), reason));
   }
 }
 
@@ -70,7 +73,8 @@ boost::json::object to_json(const ContainerSettings& value, Visibility visibilit
   registry_json["image"] = registry.image;
   if (registry.credentials) {
     boost::json::object credentials{{"username", registry.credentials->username}};
-    if (visibility == Visibility::kStored) put_optional(credentials, "password", registry.credentials->password);
+    if (visibility == Visibility::kStored)
+      put_optional(credentials, "password", registry.credentials->password);
     if (registry.credentials->password_secret_reference) {
       credentials["passwordSecretReference"] = to_json(*registry.credentials->password_secret_reference);
     }
@@ -101,8 +105,10 @@ CntkSettings read_cntk(JsonReader reader) {
     }
   } else if (*out.language_type == CntkLanguageType::kBrainScript) {
     if (!out.config_file_path) reader.fail_missing("configFilePath");
-    forbid(reader, "pythonScriptFilePath", out.python_script_file_path.has_value(), "when languageType is BrainScript");
-    forbid(reader, "pythonInterpreterPath", out.python_interpreter_path.has_value(), "when languageType is BrainScript");
+    forbid(reader, "pythonScriptFilePath", out.python_script_file_path.has_value(),
+           "when languageType is BrainScript");
+    forbid(reader, "pythonInterpreterPath", out.python_interpreter_path.has_value(),
+           "when languageType is BrainScript");
   } else {
     if (!out.python_script_file_path) reader.fail_missing("pythonScriptFilePath");
     forbid(reader, "configFilePath", out.config_file_path.has_value(), "when languageType is Python");
@@ -130,7 +136,8 @@ PyTorchSettings read_py_torch(JsonReader reader) {
   out.python_interpreter_path = reader.optional_string("pythonInterpreterPath");
   out.command_line_args = reader.optional_string("commandLineArgs");
   out.process_count = read_process_count(reader);
-  out.communication_backend = reader.optional_enum("communicationBackend", parse_py_torch_backend, kBackendValues);
+  out.communication_backend =
+      reader.optional_enum("communicationBackend", parse_py_torch_backend, kBackendValues);
   return out;
 }
 
@@ -254,9 +261,10 @@ std::string read_directory_id(JsonReader& item, std::set<std::string>& seen, std
   std::string id = item.required_string("id");
   if (!item.ok()) return id;
   if (!is_directory_id(id)) {
-    item.fail_value("id", fmt::format("The value of {} must be 1 or more letters, digits or '_' (it becomes part "
-                                      "of an environment variable name); got \"{}\"",
-                                      item.path_of("id"), id));
+    item.fail_value("id",
+                    fmt::format("The value of {} must be 1 or more letters, digits or '_' (it becomes part "
+                                "of an environment variable name); got \"{}\"",
+                                item.path_of("id"), id));
   } else if (!seen.insert(id).second) {
     item.fail_value("id", fmt::format("The id {} is used twice in {}", id, list));
   }
@@ -279,19 +287,22 @@ JobBaseProperties read_job_properties(JsonReader reader) {
   auto claim_toolkit = [&](std::string_view key) {
     if (!reader.has(key)) return false;
     if (toolkit) {
-      reader.fail_value(key, fmt::format("A job can use only one toolkit; got {} and {}", reader.path_of(*toolkit),
-                                         reader.path_of(key)));
+      reader.fail_value(key, fmt::format("A job can use only one toolkit; got {} and {}",
+                                         reader.path_of(*toolkit), reader.path_of(key)));
     }
     toolkit = key;
     return true;
   };
   if (claim_toolkit("cntkSettings")) out.cntk_settings = read_cntk(reader.required_object("cntkSettings"));
-  if (claim_toolkit("pyTorchSettings")) out.py_torch_settings = read_py_torch(reader.required_object("pyTorchSettings"));
+  if (claim_toolkit("pyTorchSettings"))
+    out.py_torch_settings = read_py_torch(reader.required_object("pyTorchSettings"));
   if (claim_toolkit("tensorFlowSettings")) {
     out.tensor_flow_settings = read_tensor_flow(reader.required_object("tensorFlowSettings"), out.node_count);
   }
-  if (claim_toolkit("caffeSettings")) out.caffe_settings = read_caffe(reader.required_object("caffeSettings"));
-  if (claim_toolkit("caffe2Settings")) out.caffe2_settings = read_caffe2(reader.required_object("caffe2Settings"));
+  if (claim_toolkit("caffeSettings"))
+    out.caffe_settings = read_caffe(reader.required_object("caffeSettings"));
+  if (claim_toolkit("caffe2Settings"))
+    out.caffe2_settings = read_caffe2(reader.required_object("caffe2Settings"));
   if (claim_toolkit("chainerSettings")) {
     out.chainer_settings = read_python_mpi<ChainerSettings>(reader.required_object("chainerSettings"));
   }
@@ -327,8 +338,9 @@ JobBaseProperties read_job_properties(JsonReader reader) {
     OutputDirectory directory;
     directory.id = read_directory_id(item, output_ids, reader.path_of("outputDirectories"));
     if (iequals(directory.id, kStdOutErrDirectoryId)) {
-      item.fail_value("id", fmt::format("The id {} of {} is reserved for the job's stdout and stderr directory",
-                                        directory.id, item.path()));
+      item.fail_value("id",
+                      fmt::format("The id {} of {} is reserved for the job's stdout and stderr directory",
+                                  directory.id, item.path()));
     }
     directory.path_prefix = item.required_non_empty_string("pathPrefix");
     directory.path_suffix = item.optional_string("pathSuffix");
@@ -412,7 +424,8 @@ boost::json::object to_json(const JobBaseProperties& value, Visibility visibilit
     }
     out["outputDirectories"] = std::move(items);
   }
-  if (!value.environment_variables.empty()) out["environmentVariables"] = to_json(value.environment_variables);
+  if (!value.environment_variables.empty())
+    out["environmentVariables"] = to_json(value.environment_variables);
   if (!value.secrets.empty()) out["secrets"] = to_json(value.secrets, visibility);
   out["constraints"] =
       boost::json::object{{"maxWallClockTime", core::format_duration(value.constraints.max_wall_clock_time)}};

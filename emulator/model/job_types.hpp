@@ -1,8 +1,8 @@
 #pragma once
 // A job as clients create it (JobBaseProperties): where it runs, its container, at most one toolkit,
 // its inputs, outputs, environment and constraints. The engine adds the read-only execution state.
-//   if (job.tool_type() == ToolType::kTensorFlow) launch_tensorflow(*job.tensor_flow_settings, job.node_count);
-//   auto deadline = start + job.constraints.max_wall_clock_time;
+//   if (job.tool_type() == ToolType::kTensorFlow) launch_tensorflow(*job.tensor_flow_settings,
+//   job.node_count); auto deadline = start + job.constraints.max_wall_clock_time;
 
 #include <chrono>
 #include <cstdint>
@@ -43,7 +43,7 @@ struct ContainerSettings {
 // effective_language_type() tells which.
 struct CntkSettings {
   std::optional<CntkLanguageType> language_type;
-  std::optional<std::string> config_file_path;        // BrainScript only
+  std::optional<std::string> config_file_path;         // BrainScript only
   std::optional<std::string> python_script_file_path;  // Python only
   std::optional<std::string> python_interpreter_path;  // Python only
   std::optional<std::string> command_line_args;

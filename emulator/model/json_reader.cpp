@@ -3,8 +3,8 @@
 #include <cmath>
 #include <utility>
 
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
+#include <boost/json/serialize.hpp>
 
 namespace emu::model {
 namespace {
@@ -35,8 +35,9 @@ const boost::json::object& empty_object() {
 
 core::Result<JsonReader> JsonReader::root(const boost::json::value& body) {
   if (!body.is_object()) {
-    return core::Error::bad_request(std::string(kInvalidRequestContent),
-                                    fmt::format("The request body must be a JSON object; got {}", describe(body)));
+    return core::Error::bad_request(
+        std::string(kInvalidRequestContent),
+        fmt::format("The request body must be a JSON object; got {}", describe(body)));
   }
   return JsonReader(body.get_object(), "");
 }
@@ -77,14 +78,14 @@ void JsonReader::fail_missing(std::string_view key) {
 
 void JsonReader::fail_enum(std::string_view key, std::string_view got, std::string_view allowed) {
   const std::string target = path_of(key);
-  fail(kInvalidPropertyValue, fmt::format("The value of {} must be one of {}; got \"{}\"", target, allowed, got),
-       target);
+  fail(kInvalidPropertyValue,
+       fmt::format("The value of {} must be one of {}; got \"{}\"", target, allowed, got), target);
 }
 
 void JsonReader::fail_type(std::string_view key, std::string_view expected, const boost::json::value& got) {
   const std::string target = path_of(key);
-  fail(kInvalidPropertyType, fmt::format("The value of {} must be {}; got {}", target, expected, describe(got)),
-       target);
+  fail(kInvalidPropertyType,
+       fmt::format("The value of {} must be {}; got {}", target, expected, describe(got)), target);
 }
 
 core::Result<void> JsonReader::status() const {
@@ -130,7 +131,8 @@ std::optional<std::int32_t> JsonReader::read_int32(std::string_view key, std::in
   if (value == nullptr) return std::nullopt;
   const std::string expected = describe_int_range(min, max);
   auto out_of_range = [&] {
-    fail_value(key, fmt::format("The value of {} must be {}; got {}", path_of(key), expected, describe(*value)));
+    fail_value(key,
+               fmt::format("The value of {} must be {}; got {}", path_of(key), expected, describe(*value)));
     return std::nullopt;
   };
   std::int64_t number = 0;
@@ -159,11 +161,13 @@ std::int32_t JsonReader::required_int32(std::string_view key, std::int32_t min, 
   return read_int32(key, min, max).value_or(min > 0 ? min : 0);
 }
 
-std::optional<std::int32_t> JsonReader::optional_int32(std::string_view key, std::int32_t min, std::int32_t max) {
+std::optional<std::int32_t> JsonReader::optional_int32(std::string_view key, std::int32_t min,
+                                                       std::int32_t max) {
   return read_int32(key, min, max);
 }
 
-std::int32_t JsonReader::int32_or(std::string_view key, std::int32_t fallback, std::int32_t min, std::int32_t max) {
+std::int32_t JsonReader::int32_or(std::string_view key, std::int32_t fallback, std::int32_t min,
+                                  std::int32_t max) {
   return read_int32(key, min, max).value_or(fallback);
 }
 
@@ -182,8 +186,9 @@ std::optional<core::Duration> JsonReader::optional_duration(std::string_view key
   if (!text) return std::nullopt;
   std::optional<core::Duration> duration = core::parse_duration(*text);
   if (!duration) {
-    fail_value(key, fmt::format("The value of {} must be a duration such as P7D, PT10M or 7.00:00:00; got \"{}\"",
-                                path_of(key), *text));
+    fail_value(key,
+               fmt::format("The value of {} must be a duration such as P7D, PT10M or 7.00:00:00; got \"{}\"",
+                           path_of(key), *text));
   }
   return duration;
 }
@@ -218,7 +223,8 @@ std::vector<JsonReader> JsonReader::object_array(std::string_view key) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     const std::string item_path = fmt::format("{}[{}]", path_of(key), i);
     if (!items[i].is_object()) {
-      fail(kInvalidPropertyType, fmt::format("The value of {} must be an object; got {}", item_path, describe(items[i])),
+      fail(kInvalidPropertyType,
+           fmt::format("The value of {} must be an object; got {}", item_path, describe(items[i])),
            item_path);
       continue;
     }
@@ -239,8 +245,8 @@ std::vector<std::string> JsonReader::string_array(std::string_view key) {
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (!items[i].is_string()) {
       const std::string item_path = fmt::format("{}[{}]", path_of(key), i);
-      fail(kInvalidPropertyType, fmt::format("The value of {} must be a string; got {}", item_path, describe(items[i])),
-           item_path);
+      fail(kInvalidPropertyType,
+           fmt::format("The value of {} must be a string; got {}", item_path, describe(items[i])), item_path);
       continue;
     }
     out.emplace_back(items[i].get_string());

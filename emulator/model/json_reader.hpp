@@ -53,7 +53,8 @@ class JsonReader {
   std::string required_non_empty_string(std::string_view key);
 
   // JSON numbers only (no strings), integral, within [min, max] (else InvalidPropertyValue).
-  std::int32_t required_int32(std::string_view key, std::int32_t min = kInt32Min, std::int32_t max = kInt32Max);
+  std::int32_t required_int32(std::string_view key, std::int32_t min = kInt32Min,
+                              std::int32_t max = kInt32Max);
   std::optional<std::int32_t> optional_int32(std::string_view key, std::int32_t min = kInt32Min,
                                              std::int32_t max = kInt32Max);
   std::int32_t int32_or(std::string_view key, std::int32_t fallback, std::int32_t min = kInt32Min,

@@ -2,7 +2,8 @@
 // What a cluster (nodeSetup.mountVolumes, under $AZ_BATCHAI_MOUNT_ROOT) or a job (mountVolumes,
 // under $AZ_BATCHAI_JOB_MOUNT_ROOT) mounts: Azure File shares, blob containers, Batch AI file
 // servers and arbitrary mount commands.
-//   for (const auto& share : volumes.azure_file_shares) mount(share.azure_file_url, share.relative_mount_path);
+//   for (const auto& share : volumes.azure_file_shares) mount(share.azure_file_url,
+//   share.relative_mount_path);
 
 #include <optional>
 #include <string>

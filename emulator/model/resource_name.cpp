@@ -45,9 +45,10 @@ core::Result<void> validate_location(std::string_view location) {
   if (matches(location, "._", kMaxResourceGroupNameLength)) return {};
   return core::Error::bad_request(
       "InvalidLocation",
-      fmt::format("The location '{}' is invalid: it must be 1 to {} characters long and contain only letters, "
-                  "digits, '-', '_' and '.'",
-                  location, kMaxResourceGroupNameLength),
+      fmt::format(
+          "The location '{}' is invalid: it must be 1 to {} characters long and contain only letters, "
+          "digits, '-', '_' and '.'",
+          location, kMaxResourceGroupNameLength),
       "location");
 }
 

@@ -18,18 +18,21 @@ std::optional<std::map<std::string, std::string>> read_tags(JsonReader& reader) 
   auto tags = reader.optional_string_map("tags");
   if (!tags || !reader.ok()) return tags;
   if (tags->size() > kMaxTags) {
-    reader.fail_value("tags", fmt::format("The value of tags may hold at most {} tags; got {}", kMaxTags, tags->size()));
+    reader.fail_value(
+        "tags", fmt::format("The value of tags may hold at most {} tags; got {}", kMaxTags, tags->size()));
   }
   for (const auto& [name, value] : *tags) {
     const std::string target = reader.path_of("tags") + "." + name;
     if (name.empty() || name.size() > kMaxTagNameLength) {
-      reader.fail(kInvalidPropertyValue,
-                  fmt::format("Tag names must be 1 to {} characters long; got \"{}\"", kMaxTagNameLength, name),
-                  target);
+      reader.fail(
+          kInvalidPropertyValue,
+          fmt::format("Tag names must be 1 to {} characters long; got \"{}\"", kMaxTagNameLength, name),
+          target);
     } else if (value.size() > kMaxTagValueLength) {
-      reader.fail(kInvalidPropertyValue,
-                  fmt::format("The value of tag {} must be at most {} characters long", name, kMaxTagValueLength),
-                  target);
+      reader.fail(
+          kInvalidPropertyValue,
+          fmt::format("The value of tag {} must be at most {} characters long", name, kMaxTagValueLength),
+          target);
     }
   }
   return tags;

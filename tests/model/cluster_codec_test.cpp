@@ -67,7 +67,8 @@ TEST(ClusterCodecTest, MinimalBodyGetsTheSpecDefaults) {
 }
 
 TEST(ClusterCodecTest, AutoScaleInitialCountDefaultsToZero) {
-  auto parsed = parse_cluster_create(json_of(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"},
+  auto parsed = parse_cluster_create(
+      json_of(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"},
       "scaleSettings": {"autoScale": {"minimumNodeCount": 1, "maximumNodeCount": 2}}}})"));
   const ClusterBaseProperties& cluster = expect_ok(parsed);
   ASSERT_TRUE(cluster.scale_settings.auto_scale.has_value());
@@ -107,15 +108,19 @@ TEST(ClusterCodecTest, PublicViewHasNoSecrets) {
 }
 
 TEST(ClusterCodecTest, RequiredFields) {
-  expect_error(parse_cluster_create(json_of(R"({"properties": {"userAccountSettings": {"adminUserName": "u"}}})")),
-               "MissingRequiredProperty", "properties.vmSize");
+  expect_error(
+      parse_cluster_create(json_of(R"({"properties": {"userAccountSettings": {"adminUserName": "u"}}})")),
+      "MissingRequiredProperty", "properties.vmSize");
   expect_error(parse_cluster_create(json_of(R"({"properties": {"vmSize": "A"}})")), "MissingRequiredProperty",
                "properties.userAccountSettings");
-  expect_error(parse_cluster_create(json_of(R"({"location": "eastus"})")), "MissingRequiredProperty", "properties");
-  expect_error(parse_cluster_create(json_of(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"},
+  expect_error(parse_cluster_create(json_of(R"({"location": "eastus"})")), "MissingRequiredProperty",
+               "properties");
+  expect_error(parse_cluster_create(
+                   json_of(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"},
       "virtualMachineConfiguration": {"imageReference": {"publisher": "p", "offer": "o"}}}})")),
                "MissingRequiredProperty", "properties.virtualMachineConfiguration.imageReference.sku");
-  expect_error(parse_cluster_create(json_of(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"},
+  expect_error(parse_cluster_create(
+                   json_of(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"},
       "nodeSetup": {"setupTask": {"commandLine": "x"}}}})")),
                "MissingRequiredProperty", "properties.nodeSetup.setupTask.stdOutErrPathPrefix");
   expect_error(parse_cluster_create(json_of("[1]")), "InvalidRequestContent", "");
@@ -124,7 +129,8 @@ TEST(ClusterCodecTest, RequiredFields) {
 // A body with the given scaleSettings JSON.
 boost::json::value with_scale(std::string_view scale) {
   return json_of(std::string(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"},
-      "scaleSettings": )") + std::string(scale) + "}}");
+      "scaleSettings": )") +
+                 std::string(scale) + "}}");
 }
 
 TEST(ClusterCodecTest, ScaleSettingsRules) {
@@ -134,21 +140,24 @@ TEST(ClusterCodecTest, ScaleSettingsRules) {
   expect_error(parse_cluster_create(with_scale(R"({"manual": {"targetNodeCount": 1},
       "autoScale": {"minimumNodeCount": 0, "maximumNodeCount": 1}})")),
                "InvalidPropertyValue", "properties.scaleSettings");
-  expect_error(parse_cluster_create(with_scale(R"({"manual": {"targetNodeCount": -1}})")), "InvalidPropertyValue",
-               "properties.scaleSettings.manual.targetNodeCount");
-  expect_error(parse_cluster_create(with_scale(R"({"manual": {"targetNodeCount": 1, "nodeDeallocationOption": "drain"}})")),
+  expect_error(parse_cluster_create(with_scale(R"({"manual": {"targetNodeCount": -1}})")),
+               "InvalidPropertyValue", "properties.scaleSettings.manual.targetNodeCount");
+  expect_error(parse_cluster_create(
+                   with_scale(R"({"manual": {"targetNodeCount": 1, "nodeDeallocationOption": "drain"}})")),
                "InvalidPropertyValue", "properties.scaleSettings.manual.nodeDeallocationOption");
-  expect_error(parse_cluster_create(with_scale(R"({"autoScale": {"minimumNodeCount": 3, "maximumNodeCount": 2}})")),
-               "InvalidPropertyValue", "properties.scaleSettings.autoScale.minimumNodeCount");
-  expect_error(parse_cluster_create(with_scale(R"({"autoScale": {"minimumNodeCount": -1, "maximumNodeCount": 2}})")),
-               "InvalidPropertyValue", "properties.scaleSettings.autoScale.minimumNodeCount");
+  expect_error(
+      parse_cluster_create(with_scale(R"({"autoScale": {"minimumNodeCount": 3, "maximumNodeCount": 2}})")),
+      "InvalidPropertyValue", "properties.scaleSettings.autoScale.minimumNodeCount");
+  expect_error(
+      parse_cluster_create(with_scale(R"({"autoScale": {"minimumNodeCount": -1, "maximumNodeCount": 2}})")),
+      "InvalidPropertyValue", "properties.scaleSettings.autoScale.minimumNodeCount");
   expect_error(parse_cluster_create(with_scale(R"({"autoScale": {"minimumNodeCount": 0, "maximumNodeCount": 2,
       "initialNodeCount": 3}})")),
                "InvalidPropertyValue", "properties.scaleSettings.autoScale.initialNodeCount");
   expect_error(parse_cluster_create(with_scale(R"({"autoScale": {"minimumNodeCount": 0}})")),
                "MissingRequiredProperty", "properties.scaleSettings.autoScale.maximumNodeCount");
-  expect_error(parse_cluster_create(with_scale(R"({"manual": {"targetNodeCount": "1"}})")), "InvalidPropertyType",
-               "properties.scaleSettings.manual.targetNodeCount");
+  expect_error(parse_cluster_create(with_scale(R"({"manual": {"targetNodeCount": "1"}})")),
+               "InvalidPropertyType", "properties.scaleSettings.manual.targetNodeCount");
   auto manual = parse_cluster_create(with_scale(R"({"manual": {"targetNodeCount": 2,
       "nodeDeallocationOption": "WaitForJobCompletion"}})"));
   EXPECT_EQ(expect_ok(manual).scale_settings.manual->node_deallocation_option,
@@ -157,33 +166,39 @@ TEST(ClusterCodecTest, ScaleSettingsRules) {
 
 TEST(ClusterCodecTest, OtherValueRules) {
   auto body = [](std::string_view extra) {
-    return json_of(std::string(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"})") +
-                   std::string(extra) + "}}");
+    return json_of(
+        std::string(R"({"properties": {"vmSize": "A", "userAccountSettings": {"adminUserName": "u"})") +
+        std::string(extra) + "}}");
   };
   expect_error(parse_cluster_create(body(R"(, "vmPriority": "spot")")), "InvalidPropertyValue",
                "properties.vmPriority");
-  expect_error(parse_cluster_create(body(R"(, "nodeSetup": {"performanceCountersSettings": {"appInsightsReference":
+  expect_error(
+      parse_cluster_create(body(R"(, "nodeSetup": {"performanceCountersSettings": {"appInsightsReference":
       {"component": {"id": "/ai"}}}})")),
-               "InvalidPropertyValue", "properties.nodeSetup.performanceCountersSettings.appInsightsReference");
-  expect_error(parse_cluster_create(body(R"(, "nodeSetup": {"mountVolumes": {"azureFileShares": [{"accountName": "a",
+      "InvalidPropertyValue", "properties.nodeSetup.performanceCountersSettings.appInsightsReference");
+  expect_error(
+      parse_cluster_create(body(R"(, "nodeSetup": {"mountVolumes": {"azureFileShares": [{"accountName": "a",
       "azureFileUrl": "u", "relativeMountPath": "afs", "credentials": {}}]}})")),
-               "InvalidPropertyValue", "properties.nodeSetup.mountVolumes.azureFileShares[0].credentials");
-  expect_error(parse_cluster_create(body(R"(, "nodeSetup": {"setupTask": {"commandLine": "x", "stdOutErrPathPrefix": "p",
+      "InvalidPropertyValue", "properties.nodeSetup.mountVolumes.azureFileShares[0].credentials");
+  expect_error(parse_cluster_create(
+                   body(R"(, "nodeSetup": {"setupTask": {"commandLine": "x", "stdOutErrPathPrefix": "p",
       "secrets": [{"name": "S"}]}})")),
                "InvalidPropertyValue", "properties.nodeSetup.setupTask.secrets[0]");
-  expect_error(parse_cluster_create(body(R"(, "subnet": {})")), "MissingRequiredProperty", "properties.subnet.id");
+  expect_error(parse_cluster_create(body(R"(, "subnet": {})")), "MissingRequiredProperty",
+               "properties.subnet.id");
 }
 
 TEST(ClusterCodecTest, Update) {
-  auto update = parse_cluster_update(json_of(R"({"properties": {"scaleSettings": {"manual": {"targetNodeCount": 0}}}})"));
+  auto update = parse_cluster_update(
+      json_of(R"({"properties": {"scaleSettings": {"manual": {"targetNodeCount": 0}}}})"));
   const ClusterUpdateProperties& patch = expect_ok(update);
   ASSERT_TRUE(patch.scale_settings && patch.scale_settings->manual);
   EXPECT_EQ(patch.scale_settings->manual->target_node_count, 0);
   testing::expect_round_trip(patch, parse_cluster_update);
 
   EXPECT_FALSE(expect_ok(parse_cluster_update(json_of("{}"))).scale_settings.has_value());
-  expect_error(parse_cluster_update(json_of(R"({"properties": {"scaleSettings": {}}})")), "InvalidPropertyValue",
-               "properties.scaleSettings");
+  expect_error(parse_cluster_update(json_of(R"({"properties": {"scaleSettings": {}}})")),
+               "InvalidPropertyValue", "properties.scaleSettings");
   expect_error(parse_cluster_update(json_of(R"({"properties": {"scaleSettings": {"autoScale":
       {"minimumNodeCount": 2, "maximumNodeCount": 1}}}})")),
                "InvalidPropertyValue", "properties.scaleSettings.autoScale.minimumNodeCount");

@@ -31,7 +31,8 @@ TEST(CommonCodecTest, ResourceIdAndKeyVaultReference) {
   expect_error(read_v(R"({"v": {}})", read_resource_id).second, "MissingRequiredProperty", "v.id");
   expect_error(read_v(R"({"v": {"id": ""}})", read_resource_id).second, "InvalidPropertyValue", "v.id");
 
-  auto [reference, status] = read_v(std::string(R"({"v": )") + std::string(kVault) + "}", read_key_vault_secret_reference);
+  auto [reference, status] =
+      read_v(std::string(R"({"v": )") + std::string(kVault) + "}", read_key_vault_secret_reference);
   ASSERT_TRUE(status.ok());
   EXPECT_EQ(reference.secret_url, "https://v.vault.azure.net/secrets/s");
   boost::json::value back = boost::json::object{{"v", to_json(reference)}};
@@ -42,8 +43,8 @@ TEST(CommonCodecTest, ResourceIdAndKeyVaultReference) {
 
 TEST(CommonCodecTest, CredentialsNeedExactlyOneOfKeyAndReference) {
   expect_error(read_v(R"({"v": {}})", read_azure_storage_credentials).second, "InvalidPropertyValue", "v");
-  expect_error(read_v(std::string(R"({"v": {"accountKey": "k", "accountKeySecretReference": )") + std::string(kVault) +
-                          "}}",
+  expect_error(read_v(std::string(R"({"v": {"accountKey": "k", "accountKeySecretReference": )") +
+                          std::string(kVault) + "}}",
                       read_azure_storage_credentials)
                    .second,
                "InvalidPropertyValue", "v");
@@ -54,8 +55,9 @@ TEST(CommonCodecTest, CredentialsNeedExactlyOneOfKeyAndReference) {
   EXPECT_EQ(boost::json::serialize(to_json(key, Visibility::kPublic)), "{}");
   EXPECT_EQ(boost::json::serialize(to_json(key, Visibility::kStored)), R"({"accountKey":"k=="})");
 
-  auto [reference, reference_status] = read_v(
-      std::string(R"({"v": {"accountKeySecretReference": )") + std::string(kVault) + "}}", read_azure_storage_credentials);
+  auto [reference, reference_status] =
+      read_v(std::string(R"({"v": {"accountKeySecretReference": )") + std::string(kVault) + "}}",
+             read_azure_storage_credentials);
   ASSERT_TRUE(reference_status.ok());
   EXPECT_TRUE(to_json(reference, Visibility::kPublic).contains("accountKeySecretReference"));
 }
@@ -82,9 +84,10 @@ TEST(CommonCodecTest, EnvironmentVariablesAndSecrets) {
     check_distinct_variable_names(root, variables, secrets);
     return std::make_tuple(variables, secrets, root.status());
   };
-  auto [variables, secrets, status] = read_both(std::string(R"({"environmentVariables": [{"name": "A", "value": ""}],
+  auto [variables, secrets, status] =
+      read_both(std::string(R"({"environmentVariables": [{"name": "A", "value": ""}],
       "secrets": [{"name": "S1", "value": "hidden"}, {"name": "S2", "valueSecretReference": )") +
-                                                std::string(kVault) + "}]}");
+                std::string(kVault) + "}]}");
   ASSERT_TRUE(status.ok()) << status.error().message;
   ASSERT_EQ(variables.size(), 1u);
   ASSERT_EQ(secrets.size(), 2u);
@@ -95,20 +98,25 @@ TEST(CommonCodecTest, EnvironmentVariablesAndSecrets) {
   EXPECT_FALSE(testing::json_contains(shown, "hidden"));
   EXPECT_TRUE(testing::json_contains(to_json(secrets, Visibility::kStored), "hidden"));
 
-  expect_error(std::get<2>(read_both(R"({"environmentVariables": [{"name": "A"}]})")), "MissingRequiredProperty",
-               "environmentVariables[0].value");
+  expect_error(std::get<2>(read_both(R"({"environmentVariables": [{"name": "A"}]})")),
+               "MissingRequiredProperty", "environmentVariables[0].value");
   expect_error(std::get<2>(read_both(R"({"environmentVariables": [{"name": "", "value": "x"}]})")),
                "InvalidPropertyValue", "environmentVariables[0].name");
   expect_error(std::get<2>(read_both(R"({"environmentVariables": [{"name": "A=B", "value": "x"}]})")),
                "InvalidPropertyValue", "environmentVariables[0].name");
-  expect_error(std::get<2>(read_both(R"({"environmentVariables": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]})")),
-               "InvalidPropertyValue", "environmentVariables[1].name");
-  expect_error(std::get<2>(read_both(R"({"secrets": [{"name": "S"}]})")), "InvalidPropertyValue", "secrets[0]");
-  expect_error(std::get<2>(read_both(std::string(R"({"secrets": [{"name": "S", "value": "v", "valueSecretReference": )") +
-                                     std::string(kVault) + "}]}")),
+  expect_error(
+      std::get<2>(read_both(
+          R"({"environmentVariables": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]})")),
+      "InvalidPropertyValue", "environmentVariables[1].name");
+  expect_error(std::get<2>(read_both(R"({"secrets": [{"name": "S"}]})")), "InvalidPropertyValue",
+               "secrets[0]");
+  expect_error(std::get<2>(read_both(
+                   std::string(R"({"secrets": [{"name": "S", "value": "v", "valueSecretReference": )") +
+                   std::string(kVault) + "}]}")),
                "InvalidPropertyValue", "secrets[0]");
-  expect_error(std::get<2>(read_both(R"({"secrets": [{"name": "S", "value": "1"}, {"name": "S", "value": "2"}]})")),
-               "InvalidPropertyValue", "secrets[1].name");
+  expect_error(
+      std::get<2>(read_both(R"({"secrets": [{"name": "S", "value": "1"}, {"name": "S", "value": "2"}]})")),
+      "InvalidPropertyValue", "secrets[1].name");
   expect_error(std::get<2>(read_both(R"({"environmentVariables": [{"name": "X", "value": "1"}],
                                          "secrets": [{"name": "X", "value": "2"}]})")),
                "InvalidPropertyValue", "secrets[0].name");
@@ -145,16 +153,20 @@ TEST(CommonCodecTest, MountVolumesDefaultsAndChecks) {
   };
   expect_error(read_v(share(R"(, "fileMode": "rwx")"), read_mount_volumes).second, "InvalidPropertyValue",
                "v.azureFileShares[0].fileMode");
-  expect_error(read_v(share(R"(, "directoryMode": "0999")"), read_mount_volumes).second, "InvalidPropertyValue",
-               "v.azureFileShares[0].directoryMode");
-  expect_error(read_v(R"({"v": {"azureFileShares": [{"accountName": "a", "azureFileUrl": "u", "relativeMountPath": "x"}]}})",
-                      read_mount_volumes)
-                   .second,
-               "MissingRequiredProperty", "v.azureFileShares[0].credentials");
-  expect_error(read_v(R"({"v": {"unmanagedFileSystems": [{"mountCommand": "m", "relativeMountPath": "a/../../etc"}]}})",
-                      read_mount_volumes)
-                   .second,
-               "InvalidPropertyValue", "v.unmanagedFileSystems[0].relativeMountPath");
+  expect_error(read_v(share(R"(, "directoryMode": "0999")"), read_mount_volumes).second,
+               "InvalidPropertyValue", "v.azureFileShares[0].directoryMode");
+  expect_error(
+      read_v(
+          R"({"v": {"azureFileShares": [{"accountName": "a", "azureFileUrl": "u", "relativeMountPath": "x"}]}})",
+          read_mount_volumes)
+          .second,
+      "MissingRequiredProperty", "v.azureFileShares[0].credentials");
+  expect_error(
+      read_v(
+          R"({"v": {"unmanagedFileSystems": [{"mountCommand": "m", "relativeMountPath": "a/../../etc"}]}})",
+          read_mount_volumes)
+          .second,
+      "InvalidPropertyValue", "v.unmanagedFileSystems[0].relativeMountPath");
   expect_error(read_v(R"({"v": {"unmanagedFileSystems": [{"mountCommand": "m", "relativeMountPath": "x"}],
                                "fileServers": [{"fileServer": {"id": "/f"}, "relativeMountPath": "x"}]}})",
                       read_mount_volumes)
@@ -165,8 +177,9 @@ TEST(CommonCodecTest, MountVolumesDefaultsAndChecks) {
 TEST(CommonCodecTest, ReadOnlyOutputTypesRoundTrip) {
   BatchAIError error{"JobFailed", "Job failed with non-zero exit code", {{"exitCode", "1"}}};
   boost::json::object json = to_json(error);
-  EXPECT_EQ(boost::json::serialize(json),
-            R"({"code":"JobFailed","message":"Job failed with non-zero exit code","details":[{"name":"exitCode","value":"1"}]})");
+  EXPECT_EQ(
+      boost::json::serialize(json),
+      R"({"code":"JobFailed","message":"Job failed with non-zero exit code","details":[{"name":"exitCode","value":"1"}]})");
   EXPECT_EQ(testing::expect_ok(parse_batch_ai_error(json)), error);
   EXPECT_FALSE(to_json(BatchAIError{"JobTerminated", "m", {}}).contains("details"));
 

@@ -25,15 +25,17 @@ void expect_wire_strings(const std::vector<std::pair<E, std::string>>& expected,
 }
 
 TEST(EnumsTest, WireStringsMatchTheSpec) {
-  expect_wire_strings<VmPriority>({{VmPriority::kDedicated, "dedicated"}, {VmPriority::kLowPriority, "lowpriority"}},
-                                  parse_vm_priority);
-  expect_wire_strings<DeallocationOption>({{DeallocationOption::kRequeue, "requeue"},
-                                           {DeallocationOption::kTerminate, "terminate"},
-                                           {DeallocationOption::kWaitForJobCompletion, "waitforjobcompletion"}},
-                                          parse_deallocation_option);
-  expect_wire_strings<CachingType>(
-      {{CachingType::kNone, "none"}, {CachingType::kReadOnly, "readonly"}, {CachingType::kReadWrite, "readwrite"}},
-      parse_caching_type);
+  expect_wire_strings<VmPriority>(
+      {{VmPriority::kDedicated, "dedicated"}, {VmPriority::kLowPriority, "lowpriority"}}, parse_vm_priority);
+  expect_wire_strings<DeallocationOption>(
+      {{DeallocationOption::kRequeue, "requeue"},
+       {DeallocationOption::kTerminate, "terminate"},
+       {DeallocationOption::kWaitForJobCompletion, "waitforjobcompletion"}},
+      parse_deallocation_option);
+  expect_wire_strings<CachingType>({{CachingType::kNone, "none"},
+                                    {CachingType::kReadOnly, "readonly"},
+                                    {CachingType::kReadWrite, "readwrite"}},
+                                   parse_caching_type);
   expect_wire_strings<StorageAccountType>(
       {{StorageAccountType::kStandardLrs, "Standard_LRS"}, {StorageAccountType::kPremiumLrs, "Premium_LRS"}},
       parse_storage_account_type);
@@ -57,14 +59,16 @@ TEST(EnumsTest, WireStringsMatchTheSpec) {
                                           {ProvisioningState::kFailed, "failed"}},
                                          parse_provisioning_state);
   expect_wire_strings<AllocationState>(
-      {{AllocationState::kSteady, "steady"}, {AllocationState::kResizing, "resizing"}}, parse_allocation_state);
+      {{AllocationState::kSteady, "steady"}, {AllocationState::kResizing, "resizing"}},
+      parse_allocation_state);
   expect_wire_strings<ExecutionState>({{ExecutionState::kQueued, "queued"},
                                        {ExecutionState::kRunning, "running"},
                                        {ExecutionState::kTerminating, "terminating"},
                                        {ExecutionState::kSucceeded, "succeeded"},
                                        {ExecutionState::kFailed, "failed"}},
                                       parse_execution_state);
-  expect_wire_strings<FileType>({{FileType::kFile, "file"}, {FileType::kDirectory, "directory"}}, parse_file_type);
+  expect_wire_strings<FileType>({{FileType::kFile, "file"}, {FileType::kDirectory, "directory"}},
+                                parse_file_type);
   expect_wire_strings<CntkLanguageType>(
       {{CntkLanguageType::kBrainScript, "BrainScript"}, {CntkLanguageType::kPython, "Python"}},
       parse_cntk_language_type);

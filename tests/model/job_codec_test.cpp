@@ -17,9 +17,10 @@ constexpr std::string_view kVault =
 
 // A job on 2 nodes with `extra` members appended to its properties.
 boost::json::value job(std::string_view extra, int node_count = 2) {
-  return json_of(std::string(R"({"properties": {"cluster": {"id": "/subscriptions/s/clusters/c"}, "nodeCount": )") +
-                 std::to_string(node_count) + R"(, "stdOutErrPathPrefix": "$AZ_BATCHAI_MOUNT_ROOT/logs")" +
-                 std::string(extra) + "}}");
+  return json_of(
+      std::string(R"({"properties": {"cluster": {"id": "/subscriptions/s/clusters/c"}, "nodeCount": )") +
+      std::to_string(node_count) + R"(, "stdOutErrPathPrefix": "$AZ_BATCHAI_MOUNT_ROOT/logs")" +
+      std::string(extra) + "}}");
 }
 
 TEST(JobCodecTest, MinimalJobGetsTheSpecDefaults) {
@@ -58,7 +59,8 @@ TEST(JobCodecTest, EveryToolkitRoundTripsWithItsToolType) {
        ToolType::kTensorFlow},
       {R"("caffeSettings": {"configFilePath": "solver.prototxt", "commandLineArgs": "-gpu 0", "processCount": 1})",
        ToolType::kCaffe},
-      {R"("caffeSettings": {"pythonScriptFilePath": "t.py", "pythonInterpreterPath": "/py"})", ToolType::kCaffe},
+      {R"("caffeSettings": {"pythonScriptFilePath": "t.py", "pythonInterpreterPath": "/py"})",
+       ToolType::kCaffe},
       {R"("caffe2Settings": {"pythonScriptFilePath": "t.py", "pythonInterpreterPath": "/py", "commandLineArgs": "a"})",
        ToolType::kCaffe2},
       {R"("chainerSettings": {"pythonScriptFilePath": "t.py", "pythonInterpreterPath": "/py", "commandLineArgs": "a",
@@ -81,15 +83,18 @@ TEST(JobCodecTest, EveryToolkitRoundTripsWithItsToolType) {
 }
 
 TEST(JobCodecTest, ToolkitDetails) {
-  const JobBaseProperties& torch = expect_ok(parse_job_create(job(R"(, "pyTorchSettings": {"pythonScriptFilePath": "t.py",
+  const JobBaseProperties& torch =
+      expect_ok(parse_job_create(job(R"(, "pyTorchSettings": {"pythonScriptFilePath": "t.py",
       "communicationBackend": "gloo"})")));
   EXPECT_EQ(torch.py_torch_settings->communication_backend, PyTorchBackend::kGloo);
   EXPECT_EQ(to_json(torch, Visibility::kPublic).at("pyTorchSettings").at("communicationBackend"), "Gloo");
 
-  const JobBaseProperties& cntk = expect_ok(parse_job_create(job(R"(, "cntkSettings": {"configFilePath": "c.cntk"})")));
+  const JobBaseProperties& cntk =
+      expect_ok(parse_job_create(job(R"(, "cntkSettings": {"configFilePath": "c.cntk"})")));
   EXPECT_FALSE(cntk.cntk_settings->language_type.has_value());
   EXPECT_EQ(cntk.cntk_settings->effective_language_type(), CntkLanguageType::kBrainScript);
-  const JobBaseProperties& python = expect_ok(parse_job_create(job(R"(, "cntkSettings": {"pythonScriptFilePath": "t.py"})")));
+  const JobBaseProperties& python =
+      expect_ok(parse_job_create(job(R"(, "cntkSettings": {"pythonScriptFilePath": "t.py"})")));
   EXPECT_EQ(python.cntk_settings->effective_language_type(), CntkLanguageType::kPython);
 }
 
@@ -129,8 +134,9 @@ TEST(JobCodecTest, FullJobRoundTripsAndHidesSecrets) {
 TEST(JobCodecTest, RequiredFieldsAndCounts) {
   expect_error(parse_job_create(json_of(R"({"properties": {"nodeCount": 1, "stdOutErrPathPrefix": "p"}})")),
                "MissingRequiredProperty", "properties.cluster");
-  expect_error(parse_job_create(json_of(R"({"properties": {"cluster": {"id": "/c"}, "stdOutErrPathPrefix": "p"}})")),
-               "MissingRequiredProperty", "properties.nodeCount");
+  expect_error(
+      parse_job_create(json_of(R"({"properties": {"cluster": {"id": "/c"}, "stdOutErrPathPrefix": "p"}})")),
+      "MissingRequiredProperty", "properties.nodeCount");
   expect_error(parse_job_create(json_of(R"({"properties": {"cluster": {"id": "/c"}, "nodeCount": 1}})")),
                "MissingRequiredProperty", "properties.stdOutErrPathPrefix");
   expect_error(parse_job_create(job("", 0)), "InvalidPropertyValue", "properties.nodeCount");
@@ -140,8 +146,8 @@ TEST(JobCodecTest, RequiredFieldsAndCounts) {
                "InvalidPropertyValue", "properties.customMpiSettings.processCount");
   expect_error(parse_job_create(job(R"(, "customMpiSettings": {})")), "MissingRequiredProperty",
                "properties.customMpiSettings.commandLine");
-  expect_error(parse_job_create(job(R"(, "horovodSettings": {"processCount": 2})")), "MissingRequiredProperty",
-               "properties.horovodSettings.pythonScriptFilePath");
+  expect_error(parse_job_create(job(R"(, "horovodSettings": {"processCount": 2})")),
+               "MissingRequiredProperty", "properties.horovodSettings.pythonScriptFilePath");
   expect_error(parse_job_create(job(R"(, "jobPreparation": {})")), "MissingRequiredProperty",
                "properties.jobPreparation.commandLine");
   expect_error(parse_job_create(job(R"(, "containerSettings": {"imageSourceRegistry": {}})")),
@@ -150,7 +156,8 @@ TEST(JobCodecTest, RequiredFieldsAndCounts) {
 
 TEST(JobCodecTest, AtMostOneToolkit) {
   std::string message = expect_error(
-      parse_job_create(job(R"(, "cntkSettings": {"configFilePath": "c"}, "tensorFlowSettings": {"pythonScriptFilePath": "t"})")),
+      parse_job_create(job(
+          R"(, "cntkSettings": {"configFilePath": "c"}, "tensorFlowSettings": {"pythonScriptFilePath": "t"})")),
       "InvalidPropertyValue", "properties.tensorFlowSettings");
   EXPECT_NE(message.find("properties.cntkSettings"), std::string::npos) << message;
   EXPECT_NE(message.find("properties.tensorFlowSettings"), std::string::npos) << message;
@@ -158,44 +165,58 @@ TEST(JobCodecTest, AtMostOneToolkit) {
 
 TEST(JobCodecTest, ToolkitRules) {
   // TensorFlow: parameter servers share the job's nodes; at least one worker.
-  expect_error(parse_job_create(job(R"(, "tensorFlowSettings": {"pythonScriptFilePath": "t", "parameterServerCount": 3})")),
+  expect_error(parse_job_create(job(
+                   R"(, "tensorFlowSettings": {"pythonScriptFilePath": "t", "parameterServerCount": 3})")),
                "InvalidPropertyValue", "properties.tensorFlowSettings.parameterServerCount");
-  expect_error(parse_job_create(job(R"(, "tensorFlowSettings": {"pythonScriptFilePath": "t", "workerCount": 0})")),
-               "InvalidPropertyValue", "properties.tensorFlowSettings.workerCount");
-  EXPECT_TRUE(parse_job_create(job(R"(, "tensorFlowSettings": {"pythonScriptFilePath": "t", "parameterServerCount": 2,
-      "workerCount": 8})")).ok());
+  expect_error(
+      parse_job_create(job(R"(, "tensorFlowSettings": {"pythonScriptFilePath": "t", "workerCount": 0})")),
+      "InvalidPropertyValue", "properties.tensorFlowSettings.workerCount");
+  EXPECT_TRUE(
+      parse_job_create(job(R"(, "tensorFlowSettings": {"pythonScriptFilePath": "t", "parameterServerCount": 2,
+      "workerCount": 8})"))
+          .ok());
   // Caffe: exactly one of the two entry points; an interpreter only with a script.
-  expect_error(parse_job_create(job(R"(, "caffeSettings": {})")), "InvalidPropertyValue", "properties.caffeSettings");
-  expect_error(parse_job_create(job(R"(, "caffeSettings": {"configFilePath": "c", "pythonScriptFilePath": "t"})")),
-               "InvalidPropertyValue", "properties.caffeSettings");
-  expect_error(parse_job_create(job(R"(, "caffeSettings": {"configFilePath": "c", "pythonInterpreterPath": "/py"})")),
-               "InvalidPropertyValue", "properties.caffeSettings.pythonInterpreterPath");
+  expect_error(parse_job_create(job(R"(, "caffeSettings": {})")), "InvalidPropertyValue",
+               "properties.caffeSettings");
+  expect_error(
+      parse_job_create(job(R"(, "caffeSettings": {"configFilePath": "c", "pythonScriptFilePath": "t"})")),
+      "InvalidPropertyValue", "properties.caffeSettings");
+  expect_error(
+      parse_job_create(job(R"(, "caffeSettings": {"configFilePath": "c", "pythonInterpreterPath": "/py"})")),
+      "InvalidPropertyValue", "properties.caffeSettings.pythonInterpreterPath");
   // CNTK: the language decides which file is needed.
-  expect_error(parse_job_create(job(R"(, "cntkSettings": {"languageType": "BrainScript"})")), "MissingRequiredProperty",
-               "properties.cntkSettings.configFilePath");
-  expect_error(parse_job_create(job(R"(, "cntkSettings": {"languageType": "Python", "configFilePath": "c"})")),
-               "MissingRequiredProperty", "properties.cntkSettings.pythonScriptFilePath");
-  expect_error(parse_job_create(job(R"(, "cntkSettings": {"languageType": "Python", "pythonScriptFilePath": "t",
+  expect_error(parse_job_create(job(R"(, "cntkSettings": {"languageType": "BrainScript"})")),
+               "MissingRequiredProperty", "properties.cntkSettings.configFilePath");
+  expect_error(
+      parse_job_create(job(R"(, "cntkSettings": {"languageType": "Python", "configFilePath": "c"})")),
+      "MissingRequiredProperty", "properties.cntkSettings.pythonScriptFilePath");
+  expect_error(
+      parse_job_create(job(R"(, "cntkSettings": {"languageType": "Python", "pythonScriptFilePath": "t",
       "configFilePath": "c"})")),
-               "InvalidPropertyValue", "properties.cntkSettings.configFilePath");
-  expect_error(parse_job_create(job(R"(, "cntkSettings": {"languageType": "BrainScript", "configFilePath": "c",
+      "InvalidPropertyValue", "properties.cntkSettings.configFilePath");
+  expect_error(
+      parse_job_create(job(R"(, "cntkSettings": {"languageType": "BrainScript", "configFilePath": "c",
       "pythonScriptFilePath": "t"})")),
-               "InvalidPropertyValue", "properties.cntkSettings.pythonScriptFilePath");
+      "InvalidPropertyValue", "properties.cntkSettings.pythonScriptFilePath");
   expect_error(parse_job_create(job(R"(, "cntkSettings": {"languageType": "Lua"})")), "InvalidPropertyValue",
                "properties.cntkSettings.languageType");
-  expect_error(parse_job_create(job(R"(, "cntkSettings": {})")), "InvalidPropertyValue", "properties.cntkSettings");
+  expect_error(parse_job_create(job(R"(, "cntkSettings": {})")), "InvalidPropertyValue",
+               "properties.cntkSettings");
   // PyTorch backends are TCP, Gloo or MPI.
-  expect_error(parse_job_create(job(R"(, "pyTorchSettings": {"pythonScriptFilePath": "t", "communicationBackend": "nccl"})")),
+  expect_error(parse_job_create(job(
+                   R"(, "pyTorchSettings": {"pythonScriptFilePath": "t", "communicationBackend": "nccl"})")),
                "InvalidPropertyValue", "properties.pyTorchSettings.communicationBackend");
   // Private registries: password or a Key Vault reference, not both, not neither.
   auto registry = [](std::string_view credentials) {
-    return job(std::string(R"(, "containerSettings": {"imageSourceRegistry": {"image": "i", "credentials": )") +
-               std::string(credentials) + "}}");
+    return job(
+        std::string(R"(, "containerSettings": {"imageSourceRegistry": {"image": "i", "credentials": )") +
+        std::string(credentials) + "}}");
   };
   expect_error(parse_job_create(registry(R"({"username": "u"})")), "InvalidPropertyValue",
                "properties.containerSettings.imageSourceRegistry.credentials");
-  expect_error(parse_job_create(registry(std::string(R"({"username": "u", "password": "p", "passwordSecretReference": )") +
-                                         std::string(kVault) + "}")),
+  expect_error(parse_job_create(
+                   registry(std::string(R"({"username": "u", "password": "p", "passwordSecretReference": )") +
+                            std::string(kVault) + "}")),
                "InvalidPropertyValue", "properties.containerSettings.imageSourceRegistry.credentials");
   EXPECT_TRUE(parse_job_create(registry(std::string(R"({"username": "u", "passwordSecretReference": )") +
                                         std::string(kVault) + "}"))
@@ -205,33 +226,42 @@ TEST(JobCodecTest, ToolkitRules) {
 TEST(JobCodecTest, DirectoriesAndVariables) {
   expect_error(parse_job_create(job(R"(, "inputDirectories": [{"id": "my-data", "path": "p"}])")),
                "InvalidPropertyValue", "properties.inputDirectories[0].id");
-  expect_error(parse_job_create(job(R"(, "inputDirectories": [{"id": "", "path": "p"}])")), "InvalidPropertyValue",
-               "properties.inputDirectories[0].id");
-  expect_error(parse_job_create(job(R"(, "inputDirectories": [{"id": "A", "path": "p"}, {"id": "A", "path": "q"}])")),
-               "InvalidPropertyValue", "properties.inputDirectories[1].id");
+  expect_error(parse_job_create(job(R"(, "inputDirectories": [{"id": "", "path": "p"}])")),
+               "InvalidPropertyValue", "properties.inputDirectories[0].id");
+  expect_error(
+      parse_job_create(job(R"(, "inputDirectories": [{"id": "A", "path": "p"}, {"id": "A", "path": "q"}])")),
+      "InvalidPropertyValue", "properties.inputDirectories[1].id");
   expect_error(parse_job_create(job(R"(, "inputDirectories": [{"id": "A"}])")), "MissingRequiredProperty",
                "properties.inputDirectories[0].path");
   expect_error(parse_job_create(job(R"(, "outputDirectories": [{"id": "OUT"}])")), "MissingRequiredProperty",
                "properties.outputDirectories[0].pathPrefix");
   expect_error(parse_job_create(job(R"(, "outputDirectories": [{"id": "STDOUTERR", "pathPrefix": "p"}])")),
                "InvalidPropertyValue", "properties.outputDirectories[0].id");
-  expect_error(parse_job_create(job(R"(, "outputDirectories": [{"id": "O", "pathPrefix": "p"}, {"id": "O", "pathPrefix": "q"}])")),
-               "InvalidPropertyValue", "properties.outputDirectories[1].id");
+  expect_error(
+      parse_job_create(
+          job(R"(, "outputDirectories": [{"id": "O", "pathPrefix": "p"}, {"id": "O", "pathPrefix": "q"}])")),
+      "InvalidPropertyValue", "properties.outputDirectories[1].id");
   // The same id may name an input and an output: they are different variables.
   EXPECT_TRUE(parse_job_create(job(R"(, "inputDirectories": [{"id": "D", "path": "p"}],
-      "outputDirectories": [{"id": "D", "pathPrefix": "p"}])")).ok());
-  expect_error(parse_job_create(job(R"(, "environmentVariables": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}])")),
-               "InvalidPropertyValue", "properties.environmentVariables[1].name");
-  expect_error(parse_job_create(job(R"(, "secrets": [{"name": "S"}])")), "InvalidPropertyValue", "properties.secrets[0]");
+      "outputDirectories": [{"id": "D", "pathPrefix": "p"}])"))
+                  .ok());
+  expect_error(
+      parse_job_create(
+          job(R"(, "environmentVariables": [{"name": "A", "value": "1"}, {"name": "A", "value": "2"}])")),
+      "InvalidPropertyValue", "properties.environmentVariables[1].name");
+  expect_error(parse_job_create(job(R"(, "secrets": [{"name": "S"}])")), "InvalidPropertyValue",
+               "properties.secrets[0]");
 }
 
 TEST(JobCodecTest, MaxWallClockTime) {
   auto with_limit = [](std::string_view text) {
-    return parse_job_create(job(std::string(R"(, "constraints": {"maxWallClockTime": ")") + std::string(text) + "\"}"));
+    return parse_job_create(
+        job(std::string(R"(, "constraints": {"maxWallClockTime": ")") + std::string(text) + "\"}"));
   };
   EXPECT_EQ(expect_ok(with_limit("7.00:00:00")).constraints.max_wall_clock_time, std::chrono::hours(24 * 7));
   EXPECT_EQ(expect_ok(with_limit("PT10M")).constraints.max_wall_clock_time, std::chrono::minutes(10));
-  EXPECT_EQ(boost::json::serialize(to_json(expect_ok(with_limit("01:30:00")), Visibility::kPublic).at("constraints")),
+  EXPECT_EQ(boost::json::serialize(
+                to_json(expect_ok(with_limit("01:30:00")), Visibility::kPublic).at("constraints")),
             R"({"maxWallClockTime":"PT1H30M"})");
   expect_error(with_limit("a week"), "InvalidPropertyValue", "properties.constraints.maxWallClockTime");
   expect_error(with_limit("PT0S"), "InvalidPropertyValue", "properties.constraints.maxWallClockTime");

@@ -66,7 +66,8 @@ TEST(JsonReaderTest, UnknownKeysAreIgnored) {
 }
 
 TEST(JsonReaderTest, WrongTypesAreInvalidPropertyType) {
-  auto as_string = read_properties(R"({"properties": {"vmSize": 5}})", [](JsonReader& r) { r.required_string("vmSize"); });
+  auto as_string =
+      read_properties(R"({"properties": {"vmSize": 5}})", [](JsonReader& r) { r.required_string("vmSize"); });
   std::string message = testing::expect_error(as_string, "InvalidPropertyType", "properties.vmSize");
   EXPECT_EQ(message, "The value of properties.vmSize must be a string; got 5");
 
@@ -74,17 +75,20 @@ TEST(JsonReaderTest, WrongTypesAreInvalidPropertyType) {
                                    [](JsonReader& r) { r.optional_object("nodeSetup"); });
   testing::expect_error(as_object, "InvalidPropertyType", "properties.nodeSetup");
 
-  auto as_array = read_properties(R"({"properties": {"secrets": {}}})", [](JsonReader& r) { r.object_array("secrets"); });
+  auto as_array =
+      read_properties(R"({"properties": {"secrets": {}}})", [](JsonReader& r) { r.object_array("secrets"); });
   testing::expect_error(as_array, "InvalidPropertyType", "properties.secrets");
 
   auto element = read_properties(R"({"properties": {"secrets": [{}, 3]}})",
                                  [](JsonReader& r) { r.object_array("secrets"); });
   testing::expect_error(element, "InvalidPropertyType", "properties.secrets[1]");
 
-  auto strings = read_properties(R"({"properties": {"ips": ["a", 1]}})", [](JsonReader& r) { r.string_array("ips"); });
+  auto strings =
+      read_properties(R"({"properties": {"ips": ["a", 1]}})", [](JsonReader& r) { r.string_array("ips"); });
   testing::expect_error(strings, "InvalidPropertyType", "properties.ips[1]");
 
-  auto boolean = read_properties(R"({"properties": {"flag": "true"}})", [](JsonReader& r) { r.optional_bool("flag"); });
+  auto boolean =
+      read_properties(R"({"properties": {"flag": "true"}})", [](JsonReader& r) { r.optional_bool("flag"); });
   testing::expect_error(boolean, "InvalidPropertyType", "properties.flag");
 }
 
@@ -108,7 +112,8 @@ TEST(JsonReaderTest, IntegersAreJsonNumbersWithinRange) {
                                     [](JsonReader& r) { r.optional_int32("n"); });
     testing::expect_error(overflow, "InvalidPropertyValue", "properties.n");
   }
-  auto fraction = read_properties(R"({"properties": {"n": 2.5}})", [](JsonReader& r) { r.optional_int32("n"); });
+  auto fraction =
+      read_properties(R"({"properties": {"n": 2.5}})", [](JsonReader& r) { r.optional_int32("n"); });
   testing::expect_error(fraction, "InvalidPropertyValue", "properties.n");
 
   boost::json::value body = json_of(R"({"a": 2147483647, "b": -2147483648, "c": 3.0})");
@@ -157,7 +162,8 @@ TEST(JsonReaderTest, EmptyRequiredStrings) {
   auto status = read_properties(R"({"properties": {"vmSize": ""}})",
                                 [](JsonReader& r) { r.required_non_empty_string("vmSize"); });
   testing::expect_error(status, "InvalidPropertyValue", "properties.vmSize");
-  auto allowed = read_properties(R"({"properties": {"value": ""}})", [](JsonReader& r) { r.required_string("value"); });
+  auto allowed =
+      read_properties(R"({"properties": {"value": ""}})", [](JsonReader& r) { r.required_string("value"); });
   EXPECT_TRUE(allowed.ok());
 }
 

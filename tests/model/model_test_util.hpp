@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
+#include <gtest/gtest.h>
 #include <boost/json/object.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <gtest/gtest.h>
 
 #include "emulator/core/result.hpp"
 #include "emulator/model/visibility.hpp"
@@ -54,7 +54,8 @@ void expect_round_trip(const T& value, Parse parse) {
   boost::json::object stored = to_json(value, Visibility::kStored);
   auto back = parse(wrap(stored));
   ASSERT_TRUE(back.ok()) << back.error().code << " at " << back.error().target << ": " << back.error().message
-                         << "\n" << boost::json::serialize(stored);
+                         << "\n"
+                         << boost::json::serialize(stored);
   EXPECT_TRUE(*back == value) << boost::json::serialize(stored) << "\nparsed back as\n"
                               << boost::json::serialize(to_json(*back, Visibility::kStored));
   EXPECT_EQ(boost::json::serialize(to_json(*back, Visibility::kStored)), boost::json::serialize(stored));

@@ -11,9 +11,9 @@
 #include <string>
 #include <vector>
 
+#include <gtest/gtest.h>
 #include <boost/json/parse.hpp>
 #include <boost/system/error_code.hpp>
-#include <gtest/gtest.h>
 
 #include "emulator/model/cluster_codec.hpp"
 #include "emulator/model/file_server_codec.hpp"
@@ -29,14 +29,23 @@ const fs::path kRecipes = fs::path(EMU_SHARED_DIR) / "recipes";
 constexpr std::string_view kStorageAccount = "emulatorstorage";
 constexpr std::string_view kStorageKey = "ZW11bGF0b3Itc3RvcmFnZS1rZXk=";
 
-enum class Kind { kJob, kCluster, kFileServer, kMountVolumesFragment, kJobFragment, kNotABody, kInvalidOnPurpose };
+enum class Kind {
+  kJob,
+  kCluster,
+  kFileServer,
+  kMountVolumesFragment,
+  kJobFragment,
+  kNotABody,
+  kInvalidOnPurpose
+};
 
 // Which parser a file is for, from its name (recipes/README.md says which is which).
 std::optional<Kind> classify(const fs::path& relative) {
   const std::string name = relative.filename().string();
   if (*relative.begin() == "_schemas") return Kind::kNotABody;  // JSON schemas, not inputs
   if (name.rfind("output-", 0) == 0) return Kind::kNotABody;    // what the CLI printed
-  if (name == "job-fragment-private-registry-keyvault.json") return Kind::kInvalidOnPurpose;  // elided with ...
+  if (name == "job-fragment-private-registry-keyvault.json")
+    return Kind::kInvalidOnPurpose;  // elided with ...
   if (name.rfind("job-fragment-", 0) == 0) return Kind::kJobFragment;
   if (name.rfind("fragment-", 0) == 0) return Kind::kMountVolumesFragment;
   if (name.find("file_server") != std::string::npos) return Kind::kFileServer;
@@ -71,15 +80,17 @@ void fill_in_mount_volumes(boost::json::object& volumes) {
       if (!item.is_object()) continue;
       boost::json::object& mount = item.as_object();
       if (!mount.contains("accountName")) mount["accountName"] = kStorageAccount;
-      if (!mount.contains("credentials")) mount["credentials"] = boost::json::object{{"accountKey", kStorageKey}};
+      if (!mount.contains("credentials"))
+        mount["credentials"] = boost::json::object{{"accountKey", kStorageKey}};
     }
   }
 }
 
 void fill_in_cluster(boost::json::object& properties) {
   if (!properties.contains("vmSize")) properties["vmSize"] = "STANDARD_NC6";  // -s
-  if (!properties.contains("userAccountSettings")) {                            // -u / -p
-    properties["userAccountSettings"] = boost::json::object{{"adminUserName", "demoUser"}, {"adminUserPassword", "x"}};
+  if (!properties.contains("userAccountSettings")) {                          // -u / -p
+    properties["userAccountSettings"] =
+        boost::json::object{{"adminUserName", "demoUser"}, {"adminUserPassword", "x"}};
   }
   if (properties.contains("nodeSetup") && properties["nodeSetup"].as_object().contains("mountVolumes")) {
     fill_in_mount_volumes(properties["nodeSetup"].as_object()["mountVolumes"].as_object());
@@ -89,21 +100,26 @@ void fill_in_cluster(boost::json::object& properties) {
 void fill_in_job(boost::json::object& properties) {
   if (!properties.contains("cluster")) {  // --cluster
     properties["cluster"] = boost::json::object{
-        {"id", "/subscriptions/s/resourceGroups/batchai.recipes/providers/Microsoft.BatchAI/workspaces/"
-               "recipe_workspace/clusters/nc6"}};
+        {"id",
+         "/subscriptions/s/resourceGroups/batchai.recipes/providers/Microsoft.BatchAI/workspaces/"
+         "recipe_workspace/clusters/nc6"}};
   }
   if (!properties.contains("nodeCount")) properties["nodeCount"] = 1;
-  if (!properties.contains("stdOutErrPathPrefix")) properties["stdOutErrPathPrefix"] = "$AZ_BATCHAI_MOUNT_ROOT/afs";
+  if (!properties.contains("stdOutErrPathPrefix"))
+    properties["stdOutErrPathPrefix"] = "$AZ_BATCHAI_MOUNT_ROOT/afs";
   if (properties.contains("mountVolumes")) fill_in_mount_volumes(member_object(properties, "mountVolumes"));
 }
 
 ToolType expected_tool_type(const boost::json::object& properties) {
-  static const std::map<std::string_view, ToolType> kByKey = {
-      {"cntkSettings", ToolType::kCntk},         {"pyTorchSettings", ToolType::kPyTorch},
-      {"tensorFlowSettings", ToolType::kTensorFlow}, {"caffeSettings", ToolType::kCaffe},
-      {"caffe2Settings", ToolType::kCaffe2},     {"chainerSettings", ToolType::kChainer},
-      {"customToolkitSettings", ToolType::kCustom}, {"customMpiSettings", ToolType::kCustomMpi},
-      {"horovodSettings", ToolType::kHorovod}};
+  static const std::map<std::string_view, ToolType> kByKey = {{"cntkSettings", ToolType::kCntk},
+                                                              {"pyTorchSettings", ToolType::kPyTorch},
+                                                              {"tensorFlowSettings", ToolType::kTensorFlow},
+                                                              {"caffeSettings", ToolType::kCaffe},
+                                                              {"caffe2Settings", ToolType::kCaffe2},
+                                                              {"chainerSettings", ToolType::kChainer},
+                                                              {"customToolkitSettings", ToolType::kCustom},
+                                                              {"customMpiSettings", ToolType::kCustomMpi},
+                                                              {"horovodSettings", ToolType::kHorovod}};
   for (const auto& [key, tool] : kByKey) {
     if (properties.contains(key)) return tool;
   }
@@ -155,15 +171,18 @@ TEST(RecipesTest, EveryRecipeParsesWithTheParserOfItsKind) {
       case Kind::kCluster: {
         fill_in_cluster(member_object(json.as_object(), "properties"));
         auto cluster = parse_cluster_create(json);
-        if (cluster.ok()) testing::expect_round_trip(*cluster, parse_cluster_create);
-        else testing::expect_ok(cluster);
+        if (cluster.ok())
+          testing::expect_round_trip(*cluster, parse_cluster_create);
+        else
+          testing::expect_ok(cluster);
         break;
       }
       case Kind::kMountVolumesFragment: {
         // A piece of nodeSetup.mountVolumes: place it in a cluster the way the doc means.
         boost::json::object fragment = json.as_object();
         boost::json::object cluster_json{
-            {"properties", boost::json::object{{"nodeSetup", boost::json::object{{"mountVolumes", fragment}}}}}};
+            {"properties",
+             boost::json::object{{"nodeSetup", boost::json::object{{"mountVolumes", fragment}}}}}};
         fill_in_cluster(cluster_json["properties"].as_object());
         auto cluster = parse_cluster_create(cluster_json);
         testing::expect_ok(cluster);
@@ -171,8 +190,10 @@ TEST(RecipesTest, EveryRecipeParsesWithTheParserOfItsKind) {
       }
       case Kind::kFileServer: {
         auto server = parse_file_server_create(json);
-        if (server.ok()) testing::expect_round_trip(*server, parse_file_server_create);
-        else testing::expect_ok(server);
+        if (server.ok())
+          testing::expect_round_trip(*server, parse_file_server_create);
+        else
+          testing::expect_ok(server);
         break;
       }
       default:
@@ -217,7 +238,8 @@ TEST(RecipesTest, SelectedRecipesKeepTheirSettings) {
   testing::expect_error(without_fill_in, "MissingRequiredProperty",
                         "properties.nodeSetup.mountVolumes.azureFileShares[0].credentials");
 
-  boost::json::value sample = boost::json::parse(read_text(kRecipes / "azure-cli-samples-create-cluster/cluster.json"));
+  boost::json::value sample =
+      boost::json::parse(read_text(kRecipes / "azure-cli-samples-create-cluster/cluster.json"));
   fill_in_cluster(member_object(sample.as_object(), "properties"));
   auto autoscale = parse_cluster_create(sample);
   ASSERT_TRUE(autoscale.ok()) << autoscale.error().message;

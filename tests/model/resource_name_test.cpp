@@ -14,8 +14,8 @@ TEST(ResourceNameTest, AcceptsLettersDigitsDashAndUnderscore) {
 }
 
 TEST(ResourceNameTest, RejectsBadNamesWithACodeAndTheKindOfResource) {
-  for (std::string bad : {std::string(), std::string(65, 'x'), std::string("has space"), std::string("dot.ted"),
-                          std::string("slash/ed"), std::string("caf\xc3\xa9")}) {
+  for (std::string bad : {std::string(), std::string(65, 'x'), std::string("has space"),
+                          std::string("dot.ted"), std::string("slash/ed"), std::string("caf\xc3\xa9")}) {
     auto result = validate_resource_name(bad, "cluster");
     ASSERT_FALSE(result.ok()) << bad;
     EXPECT_EQ(result.error().code, "InvalidResourceName");

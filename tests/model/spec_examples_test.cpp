@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "emulator/model/cluster_codec.hpp"
 #include "emulator/model/file_server_codec.hpp"
@@ -24,7 +24,8 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path kExamples = fs::path(EMU_SHARED_DIR) / "spec" / "examples";
-const std::set<std::string_view> kSecretKeys = {"adminUserPassword", "accountKey", "password", "instrumentationKey"};
+const std::set<std::string_view> kSecretKeys = {"adminUserPassword", "accountKey", "password",
+                                                "instrumentationKey"};
 
 // Every secret string of a request body: values of the secret keys, and `value` of secrets entries.
 void collect_secrets(const boost::json::value& json, std::vector<std::string>& out, bool in_secrets = false) {
@@ -61,10 +62,12 @@ std::string read_text(const fs::path& path) {
 }
 
 // The public properties JSON of a request body, by operation (the example's file name).
-std::optional<boost::json::value> parse_and_show(const std::string& operation, const boost::json::value& body) {
+std::optional<boost::json::value> parse_and_show(const std::string& operation,
+                                                 const boost::json::value& body) {
   auto show = [](const auto& result) -> std::optional<boost::json::value> {
     if (!result.ok()) {
-      ADD_FAILURE() << result.error().code << " at " << result.error().target << ": " << result.error().message;
+      ADD_FAILURE() << result.error().code << " at " << result.error().target << ": "
+                    << result.error().message;
       return std::nullopt;
     }
     return boost::json::value(to_json(*result, Visibility::kPublic));
@@ -117,7 +120,8 @@ TEST(SpecExamplesTest, PutClusterKeepsWhatTheResponseShows) {
   auto cluster = parse_cluster_create(example.at("parameters").at("parameters"));
   ASSERT_TRUE(cluster.ok()) << cluster.error().message;
   boost::json::object shown = to_json(*cluster, Visibility::kPublic);
-  const boost::json::object& response = example.at("responses").at("200").at("body").at("properties").as_object();
+  const boost::json::object& response =
+      example.at("responses").at("200").at("body").at("properties").as_object();
   EXPECT_EQ(shown.at("scaleSettings"), response.at("scaleSettings"));
   EXPECT_EQ(shown.at("vmPriority"), response.at("vmPriority"));
   // The example response left the SSH key out; the live service echoed it (recordings), so it stays.
