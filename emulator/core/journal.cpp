@@ -55,28 +55,49 @@ class Journal::Digest {
 
 namespace {
 
+bool needs_escape(char c) { return c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20; }
+
 void append_escaped(std::string& out, std::string_view text) {
   static constexpr char kHex[] = "0123456789abcdef";
   out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
+  std::size_t i = 0;
+  while (i < text.size()) {
+    // Copy the run of bytes that need no escape in one go: this is the hot path of every append.
+    std::size_t run = i;
+    while (run < text.size() && !needs_escape(text[run])) ++run;
+    out.append(text.data() + i, run - i);
+    if (run == text.size()) break;
+    const char c = text[run];
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default:
-        if (byte < 0x20) {
-          out += "\\u00";
-          out += kHex[byte >> 4];
-          out += kHex[byte & 0x0f];
-        } else {
-          out += c;
-        }
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
+      default: {
+        const auto byte = static_cast<unsigned char>(c);
+        out += "\\u00";
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0x0f];
+      }
     }
+    i = run + 1;
   }
   out += '"';
 }
@@ -97,7 +118,9 @@ void Journal::append_canonical_line(std::string& out, const JournalRecord& recor
   // Integers through fmt's integer formatting only: it is exact and locale-independent.
   fmt::format_to(std::back_inserter(out), "{{\"seq\":{},\"time_ns\":{}", record.sequence,
                  record.time.time_since_epoch().count());
-  append_field(out, "time", format_timestamp(record.time));
+  out += ",\"time\":\"";
+  append_timestamp(out, record.time);  // never needs escaping
+  out += '"';
   append_field(out, "kind", record.kind);
   append_field(out, "subject", record.subject);
   append_field(out, "from", record.from);

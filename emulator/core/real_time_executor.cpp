@@ -135,8 +135,8 @@ void RealTimeExecutor::arm() {
   }
   ++t.generation;
   t.timer.expires_after(wait);
-  t.timer.async_wait([this, alive = std::weak_ptr<int>(t.alive), generation = t.generation](
-                         const boost::system::error_code& ec) {
+  t.timer.async_wait([this, alive = std::weak_ptr<int>(t.alive),
+                      generation = t.generation](const boost::system::error_code& ec) {
     if (ec || alive.expired() || generation != timer_->generation) return;
     timer_->armed_for.reset();
     on_timer();

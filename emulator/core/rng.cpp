@@ -41,9 +41,7 @@ std::uint64_t Rng::uniform_u64(std::uint64_t lo, std::uint64_t hi) {
   return lo + x % range;
 }
 
-double Rng::uniform_real() {
-  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
-}
+double Rng::uniform_real() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
 
 bool Rng::bernoulli(double p) {
   if (!(p > 0.0)) return false;

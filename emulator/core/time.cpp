@@ -226,14 +226,33 @@ std::int64_t fraction_nanos(std::string_view digits) { return fraction_of(kNanos
 
 }  // namespace
 
-std::string format_timestamp(Time t) {
+void append_timestamp(std::string& out, Time t) {
   const auto day = std::chrono::floor<days>(t);
   const std::chrono::year_month_day date{day};
   const std::chrono::hh_mm_ss clock{std::chrono::floor<std::chrono::milliseconds>(t - day)};
-  return fmt::format("{:04d}-{:02d}-{:02d}T{:02d}:{:02d}:{:02d}.{:03d}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     clock.hours().count(), clock.minutes().count(), clock.seconds().count(),
-                     clock.subseconds().count());
+  // Fixed-width fields written digit by digit: this runs for every journal record.
+  char text[] = "0000-00-00T00:00:00.000Z";
+  const auto put = [&text](std::size_t at, std::size_t width, long long value) {
+    for (std::size_t i = width; i > 0; --i) {
+      text[at + i - 1] = static_cast<char>('0' + value % 10);
+      value /= 10;
+    }
+  };
+  // Years outside 0..9999 need more than four digits; int64 nanoseconds stay in 1677..2262.
+  put(0, 4, static_cast<int>(date.year()));
+  put(5, 2, static_cast<unsigned>(date.month()));
+  put(8, 2, static_cast<unsigned>(date.day()));
+  put(11, 2, clock.hours().count());
+  put(14, 2, clock.minutes().count());
+  put(17, 2, clock.seconds().count());
+  put(20, 3, clock.subseconds().count());
+  out.append(text, sizeof text - 1);
+}
+
+std::string format_timestamp(Time t) {
+  std::string out;
+  append_timestamp(out, t);
+  return out;
 }
 
 std::optional<Time> parse_timestamp(std::string_view text) {

@@ -21,6 +21,8 @@ inline constexpr Time kDefaultEpoch{std::chrono::seconds(1527811200)};
 
 // 2018-06-07T07:03:13.909Z (milliseconds, always UTC, always a Z).
 std::string format_timestamp(Time t);
+// The same text appended to `out`, without a temporary string (for hot paths such as the journal).
+void append_timestamp(std::string& out, Time t);
 // Accepts the timestamps format_timestamp writes, with or without fractional seconds.
 std::optional<Time> parse_timestamp(std::string_view text);
 

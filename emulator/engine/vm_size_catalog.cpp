@@ -14,12 +14,27 @@ std::string lowercase(std::string_view text) {
 // Shorthands that keep the table below one size per line.
 VmSize cpu(std::string name, int vcpus, double memory_gb, std::string family, bool premium = false,
            bool rdma = false) {
-  return VmSize{std::move(name), vcpus, memory_gb, 0, {}, true, std::move(family), premium, rdma};
+  return VmSize{.name = std::move(name),
+                .vcpus = vcpus,
+                .memory_gb = memory_gb,
+                .gpus = 0,
+                .gpu_model = {},
+                .low_priority_capable = true,
+                .family = std::move(family),
+                .premium_storage = premium,
+                .rdma = rdma};
 }
 VmSize gpu(std::string name, int vcpus, double memory_gb, int gpus, std::string model, std::string family,
            bool premium, bool rdma = false) {
-  return VmSize{std::move(name), vcpus,  memory_gb, gpus, std::move(model), true, std::move(family),
-                premium,         rdma};
+  return VmSize{.name = std::move(name),
+                .vcpus = vcpus,
+                .memory_gb = memory_gb,
+                .gpus = gpus,
+                .gpu_model = std::move(model),
+                .low_priority_capable = true,
+                .family = std::move(family),
+                .premium_storage = premium,
+                .rdma = rdma};
 }
 
 // Azure's published figures. GPU families carry the names Batch AI's own usages used ("Standard NCv2

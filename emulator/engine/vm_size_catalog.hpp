@@ -14,13 +14,13 @@
 namespace emu::engine {
 
 struct VmSize {
-  std::string name;        // Azure's spelling, e.g. "Standard_NC6"
+  std::string name;  // Azure's spelling, e.g. "Standard_NC6"
   int vcpus = 0;
-  double memory_gb = 0;    // GiB, as Azure publishes it
+  double memory_gb = 0;  // GiB, as Azure publishes it
   int gpus = 0;
-  std::string gpu_model;   // "Tesla K80", ...; empty without GPUs
+  std::string gpu_model;  // "Tesla K80", ...; empty without GPUs
   bool low_priority_capable = true;
-  std::string family;      // quota family as in Azure usages, e.g. "standardNCFamily"
+  std::string family;            // quota family as in Azure usages, e.g. "standardNCFamily"
   bool premium_storage = false;  // an "s" size that takes premium (SSD) managed disks
   bool rdma = false;             // InfiniBand (the "r" sizes, A8/A9, H16r), for MPI across nodes
 };

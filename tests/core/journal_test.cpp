@@ -23,13 +23,17 @@ constexpr std::string_view kGoldenDigest = "09f73342b601576fcdafce459bcc28c0c0fe
 constexpr std::string_view kEmptyDigest = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
 
 JournalRecord golden_record() {
-  return JournalRecord{1,        kDefaultEpoch + milliseconds(13'909), "job", "jobs/j1", "queued",
-                       "running", "scheduled \"now\"", {{"nodes", "2"}, {"note", "a\nb\\c\x01"}}};
+  return JournalRecord{1,
+                       kDefaultEpoch + milliseconds(13'909),
+                       "job",
+                       "jobs/j1",
+                       "queued",
+                       "running",
+                       "scheduled \"now\"",
+                       {{"nodes", "2"}, {"note", "a\nb\\c\x01"}}};
 }
 
-TEST(Journal, CanonicalLineIsPinned) {
-  EXPECT_EQ(Journal::canonical_line(golden_record()), kGoldenLine);
-}
+TEST(Journal, CanonicalLineIsPinned) { EXPECT_EQ(Journal::canonical_line(golden_record()), kGoldenLine); }
 
 TEST(Journal, CanonicalLineEscapesControlCharactersAndKeepsOtherBytes) {
   JournalRecord r;
@@ -37,9 +41,11 @@ TEST(Journal, CanonicalLineEscapesControlCharactersAndKeepsOtherBytes) {
   r.time = Time{};
   r.reason = "tab\tcr\rff\fbs\bnul" + std::string(1, '\0') + "\x1f\x7f";
   r.subject = "caf\xc3\xa9";
-  EXPECT_EQ(Journal::canonical_line(r),
-            "{\"seq\":7,\"time_ns\":0,\"time\":\"1970-01-01T00:00:00.000Z\",\"kind\":\"\",\"subject\":\"caf\xc3\xa9\","
-            "\"from\":\"\",\"to\":\"\",\"reason\":\"tab\\tcr\\rff\\fbs\\bnul\\u0000\\u001f\x7f\",\"details\":{}}");
+  EXPECT_EQ(
+      Journal::canonical_line(r),
+      "{\"seq\":7,\"time_ns\":0,\"time\":\"1970-01-01T00:00:00.000Z\",\"kind\":\"\",\"subject\":"
+      "\"caf\xc3\xa9\","
+      "\"from\":\"\",\"to\":\"\",\"reason\":\"tab\\tcr\\rff\\fbs\\bnul\\u0000\\u001f\x7f\",\"details\":{}}");
 }
 
 TEST(Journal, CanonicalLineWritesTimesBeforeTheEpoch) {
@@ -122,7 +128,8 @@ TEST(Journal, FieldBoundariesCannotBeShifted) {
 
 TEST(Journal, SinceReturnsRecordsAfterASequence) {
   Journal journal;
-  for (int i = 0; i < 10; ++i) journal.append(kDefaultEpoch + seconds(i), "job", "j" + std::to_string(i), "", "");
+  for (int i = 0; i < 10; ++i)
+    journal.append(kDefaultEpoch + seconds(i), "job", "j" + std::to_string(i), "", "");
   auto all = journal.since(0);
   ASSERT_EQ(all.size(), 10u);
   EXPECT_EQ(all.front().sequence, 1u);

@@ -20,9 +20,18 @@ TEST(SimulatedExecutor, RunsInTimeOrderAndJumpsTheClock) {
   SimulatedExecutor ex;
   std::vector<std::string> order;
   std::vector<Time> seen;
-  ex.schedule_after(seconds(30), [&] { order.push_back("c"); seen.push_back(ex.now()); });
-  ex.schedule_after(seconds(10), [&] { order.push_back("a"); seen.push_back(ex.now()); });
-  ex.schedule_after(seconds(20), [&] { order.push_back("b"); seen.push_back(ex.now()); });
+  ex.schedule_after(seconds(30), [&] {
+    order.push_back("c");
+    seen.push_back(ex.now());
+  });
+  ex.schedule_after(seconds(10), [&] {
+    order.push_back("a");
+    seen.push_back(ex.now());
+  });
+  ex.schedule_after(seconds(20), [&] {
+    order.push_back("b");
+    seen.push_back(ex.now());
+  });
   EXPECT_EQ(ex.run(), 3u);
   EXPECT_EQ(order, (std::vector<std::string>{"a", "b", "c"}));
   EXPECT_EQ(seen, (std::vector<Time>{kDefaultEpoch + seconds(10), kDefaultEpoch + seconds(20),
