@@ -1,5 +1,6 @@
 #include "emulator/api/admin_api.hpp"
 
+#include <charconv>
 #include <cmath>
 
 #include <boost/json.hpp>
@@ -41,6 +42,54 @@ core::Result<json::object> body_object(const HttpRequest& req) {
 
 }  // namespace
 
+HttpResponse AdminApi::inject_fault(const json::object& body) {
+  const auto* kind = body.if_contains("kind");
+  if (kind == nullptr || !kind->is_string()) {
+    return error_response(Error::bad_request(
+        "MissingRequiredProperty", "kind is required: node-failure, node-preemption or fileserver-outage", "kind"));
+  }
+  engine::NodeSelector selector;
+  if (const auto* node = body.if_contains("nodeId")) {
+    if (!node->is_string()) {
+      return error_response(Error::bad_request("InvalidPropertyType", "nodeId must be a string", "nodeId"));
+    }
+    selector.node_id = std::string(node->as_string());
+  }
+  if (const auto* count = body.if_contains("count")) {
+    if (!count->is_int64() || count->as_int64() < 1 || count->as_int64() > 100000) {
+      return error_response(
+          Error::bad_request("InvalidPropertyValue", "count must be an integer from 1 to 100000", "count"));
+    }
+    selector.count = static_cast<std::int32_t>(count->as_int64());
+  }
+  if (const auto* cluster = body.if_contains("clusterId")) {
+    if (!cluster->is_string()) {
+      return error_response(
+          Error::bad_request("InvalidPropertyType", "clusterId must be a cluster's ARM id", "clusterId"));
+    }
+    selector.cluster_id = std::string(cluster->as_string());
+  }
+  const std::string_view k = kind->as_string();
+  core::Result<std::vector<std::string>> hit = std::vector<std::string>{};
+  if (k == "node-failure") {
+    hit = engine_.fail_nodes(selector);
+  } else if (k == "node-preemption") {
+    hit = engine_.preempt_nodes(selector);
+  } else if (k == "fileserver-outage") {
+    return error_response(Error::bad_request(
+        "UnsupportedFault", "fileserver-outage needs file servers backed by the NFS store, which this build lacks",
+        "kind"));
+  } else {
+    return error_response(Error::bad_request(
+        "InvalidPropertyValue",
+        fmt::format("Unknown fault kind '{}'; use node-failure, node-preemption or fileserver-outage", k), "kind"));
+  }
+  if (!hit) return error_response(hit.error());
+  json::array nodes;
+  for (const auto& id : *hit) nodes.push_back(json::string(id));
+  return json_ok(json::object{{"kind", k}, {"nodes", std::move(nodes)}});
+}
+
 std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const RequestTarget& target) {
   const auto& seg = target.segments;
   if (seg.size() < 3 || seg[0] != "emulator" || seg[1] != "v1") return std::nullopt;
@@ -80,6 +129,41 @@ std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const Reque
     if (!now) return error_response(now.error());
     return json_ok(json::object{{"now", core::format_timestamp(*now)},
                                 {"nowNanoseconds", now->time_since_epoch().count()}});
+  }
+
+  if (what == "faults" && seg.size() == 3) {
+    if (req.method != "POST") return method_not_allowed(req, "POST");
+    auto body = body_object(req);
+    if (!body) return error_response(body.error());
+    return inject_fault(*body);
+  }
+
+  if (what == "events" && seg.size() == 3) {
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET");
+    std::uint64_t since = 0;
+    std::size_t limit = 10000;
+    if (auto text = target.query("since")) {
+      auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), since);
+      if (ec != std::errc{} || end != text->data() + text->size()) {
+        return error_response(Error::bad_request("InvalidQueryParameterValue",
+                                                 "since must be a journal sequence number (0 for the start)", "since"));
+      }
+    }
+    if (auto text = target.query("limit")) {
+      auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), limit);
+      if (ec != std::errc{} || end != text->data() + text->size() || limit == 0) {
+        return error_response(
+            Error::bad_request("InvalidQueryParameterValue", "limit must be a positive integer", "limit"));
+      }
+    }
+    const auto& journal = engine_.journal();
+    json::array records;
+    for (const auto& record : journal.since(since, limit)) {
+      records.push_back(json::parse(core::Journal::canonical_line(record)));
+    }
+    return json_ok(json::object{{"value", std::move(records)},
+                                {"lastSequence", journal.last_sequence()},
+                                {"digest", journal.digest_hex()}});
   }
 
   return error_response(Error::not_found(

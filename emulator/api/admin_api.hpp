@@ -5,6 +5,8 @@
 
 #include <optional>
 
+#include <boost/json/object.hpp>
+
 #include "emulator/api/http_message.hpp"
 #include "emulator/api/request_target.hpp"
 #include "emulator/api/service_control.hpp"
@@ -20,6 +22,8 @@ class AdminApi {
   std::optional<HttpResponse> handle(const HttpRequest& request, const RequestTarget& target);
 
  private:
+  HttpResponse inject_fault(const boost::json::object& body);
+
   engine::Engine& engine_;
   ServiceControl& control_;
 };

@@ -197,6 +197,8 @@ std::string encode(const ClusterRecord& r) {
   o["nodeCounts"] = json::array{c.idle_node_count, c.running_node_count, c.preparing_node_count,
                                 c.unusable_node_count, c.leaving_node_count};
   o["setupTaskOutputId"] = r.setup_task_output_id;
+  o["networkIndex"] = r.network_index;
+  o["nodesAllocated"] = r.nodes_allocated;
   return json::serialize(o);
 }
 
@@ -215,6 +217,7 @@ std::string encode(const JobRecord& r) {
   encode_lifecycle(r, o);
   o["spec"] = wrap_properties(r.spec);
   o["outputId"] = r.output_id;
+  o["submitSequence"] = r.submit_sequence;
   o["executionState"] = model::to_string(r.execution_state);
   o["executionStateTime"] = ticks(r.execution_state_time);
   if (r.start_time) o["startTime"] = ticks(*r.start_time);
@@ -272,6 +275,8 @@ core::Result<ClusterRecord> decode_cluster(std::string_view text) {
     r.node_counts = {at(0), at(1), at(2), at(3), at(4)};
   }
   r.setup_task_output_id = in.str(in.root(), "setupTaskOutputId");
+  r.network_index = static_cast<std::uint32_t>(in.num(in.root(), "networkIndex"));
+  r.nodes_allocated = static_cast<std::uint32_t>(in.num(in.root(), "nodesAllocated"));
   if (in.failed()) return in.error();
   return r;
 }
@@ -299,6 +304,7 @@ core::Result<JobRecord> decode_job(std::string_view text) {
   in.lifecycle(r);
   r.spec = in.spec<model::JobBaseProperties>(&model::parse_job_create);
   r.output_id = in.str(in.root(), "outputId");
+  r.submit_sequence = static_cast<std::uint64_t>(in.num(in.root(), "submitSequence"));
   r.execution_state = in.enumeration(in.root(), "executionState", &model::parse_execution_state);
   r.execution_state_time = from_ticks(in.num(in.root(), "executionStateTime"));
   r.start_time = in.optional_time(in.root(), "startTime");
@@ -327,6 +333,60 @@ core::Result<OperationRecord> decode_operation(std::string_view text) {
   r.start_time = from_ticks(in.num(in.root(), "startTime"));
   r.end_time = in.optional_time(in.root(), "endTime");
   if (auto errors = in.errors(in.root(), "errors"); !errors.empty()) r.error = errors.front();
+  if (in.failed()) return in.error();
+  return r;
+}
+
+std::string encode(const NodeRecord& r) {
+  json::object o;
+  o["id"] = r.id;
+  o["cluster"] = r.cluster_key;
+  o["ip"] = r.ip_address;
+  o["index"] = r.index;
+  o["state"] = to_string(r.state);
+  o["since"] = ticks(r.state_since);
+  o["lowPriority"] = r.low_priority;
+  o["job"] = r.job_key;
+  o["leaveAfterJob"] = r.leave_after_job;
+  return json::serialize(o);
+}
+
+core::Result<NodeRecord> decode_node(std::string_view text) {
+  StoredReader in(text);
+  NodeRecord r;
+  r.id = in.str(in.root(), "id");
+  r.cluster_key = in.str(in.root(), "cluster");
+  r.ip_address = in.str(in.root(), "ip");
+  r.index = static_cast<std::uint32_t>(in.num(in.root(), "index"));
+  const std::string state = in.str(in.root(), "state");
+  r.state = NodeState::kPreparing;
+  for (NodeState s : {NodeState::kPreparing, NodeState::kIdle, NodeState::kRunning, NodeState::kLeaving,
+                      NodeState::kUnusable}) {
+    if (to_string(s) == state) r.state = s;
+  }
+  r.state_since = from_ticks(in.num(in.root(), "since"));
+  r.low_priority = in.root().contains("lowPriority") && in.root().at("lowPriority").is_bool() &&
+                   in.root().at("lowPriority").as_bool();
+  r.job_key = in.str(in.root(), "job");
+  r.leave_after_job = in.root().contains("leaveAfterJob") && in.root().at("leaveAfterJob").is_bool() &&
+                      in.root().at("leaveAfterJob").as_bool();
+  if (in.failed()) return in.error();
+  return r;
+}
+
+core::Result<core::JournalRecord> decode_journal_record(std::string_view text) {
+  StoredReader in(text);
+  core::JournalRecord r;
+  r.sequence = static_cast<std::uint64_t>(in.num(in.root(), "seq"));
+  r.time = from_ticks(in.num(in.root(), "time_ns"));
+  r.kind = in.str(in.root(), "kind");
+  r.subject = in.str(in.root(), "subject");
+  r.from = in.str(in.root(), "from");
+  r.to = in.str(in.root(), "to");
+  r.reason = in.str(in.root(), "reason");
+  for (const auto& [k, v] : in.obj(in.root(), "details")) {
+    if (v.is_string()) r.details.emplace_back(std::string(k), std::string(v.as_string()));
+  }
   if (in.failed()) return in.error();
   return r;
 }

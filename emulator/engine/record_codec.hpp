@@ -7,7 +7,9 @@
 #include <string>
 #include <string_view>
 
+#include "emulator/core/journal.hpp"
 #include "emulator/core/result.hpp"
+#include "emulator/engine/node_record.hpp"
 #include "emulator/engine/resource_records.hpp"
 
 namespace emu::engine {
@@ -18,6 +20,7 @@ std::string encode(const ClusterRecord& record);
 std::string encode(const FileServerRecord& record);
 std::string encode(const JobRecord& record);
 std::string encode(const OperationRecord& record);
+std::string encode(const NodeRecord& record);
 
 core::Result<WorkspaceRecord> decode_workspace(std::string_view text);
 core::Result<ExperimentRecord> decode_experiment(std::string_view text);
@@ -25,5 +28,8 @@ core::Result<ClusterRecord> decode_cluster(std::string_view text);
 core::Result<FileServerRecord> decode_file_server(std::string_view text);
 core::Result<JobRecord> decode_job(std::string_view text);
 core::Result<OperationRecord> decode_operation(std::string_view text);
+core::Result<NodeRecord> decode_node(std::string_view text);
+// Reads back a journal record stored as its canonical line.
+core::Result<core::JournalRecord> decode_journal_record(std::string_view text);
 
 }  // namespace emu::engine

@@ -1,5 +1,7 @@
 #include "emulator/engine/resource_records.hpp"
 
+#include "emulator/engine/node_record.hpp"
+
 #include <fmt/format.h>
 
 namespace emu::engine {
@@ -25,6 +27,17 @@ std::string_view to_string(OperationKind kind) {
 std::string JobRecord::output_path_segment() const {
   return fmt::format("{}/{}/workspaces/{}/experiments/{}/jobs/{}/{}", path.subscription, path.resource_group,
                      path.workspace, path.experiment, path.name, output_id);
+}
+
+std::string_view to_string(NodeState state) {
+  switch (state) {
+    case NodeState::kPreparing: return "preparing";
+    case NodeState::kIdle: return "idle";
+    case NodeState::kRunning: return "running";
+    case NodeState::kLeaving: return "leaving";
+    case NodeState::kUnusable: return "unusable";
+  }
+  return "preparing";
 }
 
 }  // namespace emu::engine

@@ -43,6 +43,8 @@ struct ClusterRecord : ResourceLifecycle {
   model::NodeStateCounts node_counts;
   // Random part of the setup task's output folder: {prefix}/{sub}/{rg}/workspaces/{ws}/clusters/{name}/{uuid}.
   std::string setup_task_output_id;
+  std::uint32_t network_index = 0;    // nodes get 10.<hi>.<lo>.<n> addresses from it
+  std::uint32_t nodes_allocated = 0;  // node index counter: node ids never repeat within a cluster
 };
 
 struct FileServerRecord : ResourceLifecycle {
@@ -53,6 +55,7 @@ struct FileServerRecord : ResourceLifecycle {
 struct JobRecord : ResourceLifecycle {
   model::JobBaseProperties spec;
   std::string output_id;  // the uuid that ends jobOutputDirectoryPathSegment
+  std::uint64_t submit_sequence = 0;  // first come, first served within a priority
   model::ExecutionState execution_state = model::ExecutionState::kQueued;
   core::Time execution_state_time{};
   std::optional<core::Time> start_time;

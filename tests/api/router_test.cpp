@@ -9,6 +9,7 @@
 #include "emulator/core/simulated_executor.hpp"
 #include "emulator/engine/vm_size_catalog.hpp"
 #include "emulator/store/memory_document_store.hpp"
+#include "fakes/nodes/sim_node_backend.hpp"
 
 namespace emu::api {
 namespace {
@@ -71,7 +72,10 @@ class RouterTest : public ::testing::Test {
 
   core::SimulatedExecutor executor_;
   store::MemoryDocumentStore store_;
-  engine::Engine engine_{executor_, store_, engine::VmSizeCatalog::builtin(), engine::EngineSettings{}, 1};
+  engine::EngineSettings settings_;
+  fakes::SimNodeBackend backend_{executor_, settings_};
+  core::Journal journal_;
+  engine::Engine engine_{executor_, store_, backend_, journal_, engine::VmSizeCatalog::builtin(), settings_, 1};
   SimulatedControl control_{executor_};
   Router router_{engine_, control_};
 };
@@ -273,9 +277,29 @@ TEST_F(RouterTest, AdminClockAdvances) {
   ASSERT_EQ(advanced.status, 200) << advanced.body;
   EXPECT_EQ(body_of(advanced).at("nowNanoseconds").as_int64() - before.at("nowNanoseconds").as_int64(),
             90'000'000'000);
+  auto events = body_of(call("GET", "/emulator/v1/events?since=0"));
+  EXPECT_EQ(events.at("digest").as_string().size(), 64u);
   auto health = body_of(call("GET", "/emulator/v1/health"));
   EXPECT_EQ(health.at("status"), "ok");
   EXPECT_EQ(call("POST", "/emulator/v1/clock/advance", R"({"seconds": -1})").status, 400);
+}
+
+TEST_F(RouterTest, FaultsHitNodesAndJournalThem) {
+  create_workspace();
+  create_cluster("c1", 2);
+  call("POST", "/emulator/v1/clock/advance", R"({"seconds": 10})");
+  auto fault = call("POST", "/emulator/v1/faults", R"({"kind": "node-failure", "count": 1})");
+  ASSERT_EQ(fault.status, 200) << fault.body;
+  EXPECT_EQ(body_of(fault).at("nodes").as_array().size(), 1u);
+  auto props = body_of(call("GET", ws() + "/clusters/c1" + kV)).at("properties");
+  EXPECT_EQ(props.at("nodeStateCounts").at("unusableNodeCount"), 1);
+  EXPECT_EQ(props.at("nodeStateCounts").at("idleNodeCount"), 1);
+  auto unknown = call("POST", "/emulator/v1/faults", R"({"kind": "meteor"})");
+  EXPECT_EQ(unknown.status, 400);
+  auto events = body_of(call("GET", "/emulator/v1/events?since=0"));
+  bool seen = false;
+  for (const auto& e : events.at("value").as_array()) seen = seen || e.at("kind") == "fault";
+  EXPECT_TRUE(seen);
 }
 
 }  // namespace
