@@ -56,6 +56,9 @@ struct NodeSelector {
   std::optional<std::string> node_id;
   std::int32_t count = 1;
   std::optional<std::string> cluster_id;
+
+  static NodeSelector node(std::string id) { return {std::move(id), 1, std::nullopt}; }
+  static NodeSelector any(std::int32_t n) { return {std::nullopt, n, std::nullopt}; }
 };
 
 class Engine final : public NodeEvents {

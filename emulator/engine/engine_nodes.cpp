@@ -377,6 +377,12 @@ void Engine::evaluate_autoscale(const std::string& cluster_key) {
   ClusterRuntime& rt = cluster_runtime_[cluster_key];
   const auto& scale = cluster.spec.scale_settings.auto_scale;
   if (rt.deleting || !scale) return;
+  // Unusable nodes are no capacity: the autoscaler releases them and counts only the others.
+  std::vector<std::string> unusable;
+  for (const auto& id : rt.nodes) {
+    if (nodes_.at(id).state == NodeState::kUnusable) unusable.push_back(id);
+  }
+  for (const auto& id : unusable) begin_leaving(nodes_.at(id), "unusable node released by autoscale");
   // Demand: nodes busy with jobs plus nodes the queued jobs ask for (each job needs its own nodes).
   const std::int64_t demand = cluster.node_counts.running_node_count + rt.queued_node_demand;
   const std::int32_t target = static_cast<std::int32_t>(
