@@ -1,0 +1,53 @@
+#pragma once
+// EmulatorApplication: what `serve` runs behind its listeners. Wires the real-time executor (scaled
+// by --time-scale) on the server's io_context, the durable store (SQLite in the data dir, or memory
+// with --in-memory), the node backend, the journal, the engine and the router, and is the admin
+// API's ServiceControl (clock and backend).
+//   auto app = EmulatorApplication::create(options, settings, io);  HttpServer s(io, (*app)->handler(), ...);
+
+#include <memory>
+
+#include <boost/asio/io_context.hpp>
+
+#include "emulator/api/router.hpp"
+#include "emulator/api/service_control.hpp"
+#include "emulator/core/journal.hpp"
+#include "emulator/core/real_time_executor.hpp"
+#include "emulator/engine/document_store.hpp"
+#include "emulator/engine/engine.hpp"
+#include "emulator/engine/node_backend.hpp"
+#include "emulator/server/application.hpp"
+#include "emulator/server/serve_options.hpp"
+#include "emulator/server/settings_file.hpp"
+
+namespace emu::server {
+
+class EmulatorApplication final : public Application, public api::ServiceControl {
+ public:
+  // Opens the store and loads the state of an earlier run; an error says what to do about it.
+  static core::Result<std::unique_ptr<EmulatorApplication>> create(const ServeOptions& options,
+                                                                   const EmulatorSettings& settings,
+                                                                   boost::asio::io_context& io);
+  ~EmulatorApplication() override;
+
+  api::RequestHandler& handler() override { return *router_; }
+  std::string backend_name() const override { return backend_->name(); }
+  void shutdown() override;
+
+  core::Time now() const override { return executor_->now(); }
+  double time_scale() const override { return executor_->time_scale(); }
+  core::Result<core::Time> advance_clock(core::Duration by) override;
+
+ private:
+  EmulatorApplication() = default;
+
+  EmulatorSettings settings_;
+  std::unique_ptr<core::RealTimeExecutor> executor_;
+  std::unique_ptr<engine::DocumentStore> store_;
+  std::unique_ptr<engine::NodeBackend> backend_;
+  std::unique_ptr<core::Journal> journal_;
+  std::unique_ptr<engine::Engine> engine_;
+  std::unique_ptr<api::Router> router_;
+};
+
+}  // namespace emu::server
