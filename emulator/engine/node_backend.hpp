@@ -7,6 +7,7 @@
 //   backend.start_job(launch);              // later: events.job_finished(job_key, outcome)
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -60,6 +61,13 @@ class NodeBackend {
   virtual void start_job(const JobLaunch& launch) = 0;
   // Stops a job's processes at once (terminate, wall clock, deletion, requeue). No event follows.
   virtual void stop_job(const std::string& job_key) = 0;
+
+  // Where a job's files are on this host, for listOutputFiles: `directory_id` is "stdouterr" or the
+  // id of one of the job's outputDirectories. nullopt where the backend keeps no files (sim).
+  virtual std::optional<std::filesystem::path> job_output_directory(const JobRecord& /*job*/,
+                                                                    std::string_view /*directory_id*/) const {
+    return std::nullopt;
+  }
 };
 
 }  // namespace emu::engine
