@@ -40,6 +40,8 @@ class ArgumentReader {
   // "--https-port: 'abc' is not <expected>; ..."; `expected` says what a good value looks like.
   core::Error bad_value(std::string_view value, std::string_view expected) const;
   core::Error error(std::string message, std::string target = {}) const;
+  // "; run 'batchai-emulator serve --help' for usage", to end a message with.
+  std::string help_hint() const;
 
   // Value parsers; each returns the bad_value error for the current flag.
   core::Result<std::uint16_t> port(std::string_view text) const;
@@ -51,8 +53,6 @@ class ArgumentReader {
   core::Result<core::Duration> positive_duration(std::string_view text) const;
 
  private:
-  std::string help_hint() const;
-
   std::string_view command_;
   std::span<const std::string_view> args_;
   std::size_t pos_ = 0;

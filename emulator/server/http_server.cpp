@@ -13,7 +13,7 @@
 
 #include "emulator/server/http_session.hpp"
 #include "emulator/server/listener.hpp"
-#include "emulator/server/log.hpp"
+#include "emulator/core/log.hpp"
 #include "emulator/server/session_context.hpp"
 
 namespace emu::server {
@@ -37,7 +37,7 @@ void start_session(const std::shared_ptr<SessionContext>& context, tcp::socket s
   const ConnectionRegistry& registry = context->registry;
   const bool refuse = registry.served_count() >= context->settings.max_connections;
   if (refuse && registry.refused_count() >= kRefusalSlots) {
-    Log::debug("over the connection limit and the refusal slots: closing a new connection unanswered");
+    core::log::debug("over the connection limit and the refusal slots: closing a new connection unanswered");
     socket.close(ignored);
     return;
   }
@@ -169,6 +169,10 @@ core::Result<void> HttpServer::start() {
 std::size_t HttpServer::connection_count() const { return context_->registry.size(); }
 
 void HttpServer::stop(std::function<void()> on_stopped) {
+  if (stopped_) {  // already stopped: nothing left to wait for
+    if (on_stopped) asio::post(context_->io, std::move(on_stopped));
+    return;
+  }
   if (on_stopped) on_stopped_ = std::move(on_stopped);
   if (context_->stopping) {
     context_->registry.force_close_all();
@@ -182,12 +186,12 @@ void HttpServer::stop(std::function<void()> on_stopped) {
     finish_stop();
     return;
   }
-  Log::info("stopping: waiting for {} connection(s) to finish", context_->registry.size());
+  core::log::info("stopping: waiting for {} connection(s) to finish", context_->registry.size());
   context_->stop_timer.expires_after(context_->settings.stop_deadline);
   context_->stop_timer.async_wait([weak = std::weak_ptr<SessionContext>(context_)](const boost::system::error_code& ec) {
     const auto context = weak.lock();
     if (ec || !context) return;
-    Log::info("stop deadline passed: closing {} connection(s)", context->registry.size());
+    core::log::info("stop deadline passed: closing {} connection(s)", context->registry.size());
     context->registry.force_close_all();
   });
 }

@@ -42,7 +42,7 @@ class HttpServer {
   // Graceful stop: stop accepting, close idle connections, let requests in progress finish (their
   // responses say "Connection: close"), and cut what is left at settings.stop_deadline. `on_stopped`
   // runs on the io_context once no connection is left. Calling it again just hastens the end: every
-  // connection is closed at once.
+  // connection is closed at once; after the stop it just queues `on_stopped`.
   void stop(std::function<void()> on_stopped = {});
 
  private:

@@ -28,7 +28,7 @@
 #include "emulator/api/http_message.hpp"
 #include "emulator/core/error.hpp"
 #include "emulator/server/connection.hpp"
-#include "emulator/server/log.hpp"
+#include "emulator/core/log.hpp"
 #include "emulator/server/request_parser.hpp"
 #include "emulator/server/response_head.hpp"
 #include "emulator/server/session_context.hpp"
@@ -70,7 +70,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   }
 
   void on_deadline() override {
-    Log::debug("{}: closing after a timeout ({})", remote_, state_name());
+    core::log::debug("{}: closing after a timeout ({})", remote_, state_name());
     close();
   }
 
@@ -131,7 +131,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void on_handshake(const error_code& ec) {
     if (state_ == State::kClosed) return;
     if (ec) {
-      Log::debug("{}: TLS handshake failed: {}", remote_, ec.message());
+      core::log::debug("{}: TLS handshake failed: {}", remote_, ec.message());
       close();
       return;
     }
@@ -249,7 +249,7 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
   // For errors the server detects itself; the connection closes after the response.
   void send_error(const core::Error& error) {
-    Log::debug("{}: {} {}", remote_, error.code, error.message);
+    core::log::debug("{}: {} {}", remote_, error.code, error.message);
     response_ = api::error_response(error);
     keep_alive_ = false;
     write_response();
@@ -267,20 +267,20 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       close();
       return;
     }
-    const bool log_request = Log::enabled(LogLevel::kDebug);
+    const bool log_request = core::log::enabled(core::log::Level::kDebug);
     const Clock::time_point started = log_request ? Clock::now() : Clock::time_point();
     try {
       response_ = handler->handle(request_);
     } catch (const std::exception& failure) {
-      Log::error("handler failed on {} {}: {}", request_.method, request_.target, failure.what());
+      core::log::error("handler failed on {} {}: {}", request_.method, request_.target, failure.what());
       response_ = api::error_response(core::Error::internal("The emulator failed to handle this request"));
     } catch (...) {
-      Log::error("handler failed on {} {}: unknown exception", request_.method, request_.target);
+      core::log::error("handler failed on {} {}: unknown exception", request_.method, request_.target);
       response_ = api::error_response(core::Error::internal("The emulator failed to handle this request"));
     }
     if (log_request) {
       const std::chrono::duration<double, std::milli> took = Clock::now() - started;
-      Log::debug("{} {} {} {} -> {} ({} bytes, {:.3f} ms)", remote_, request_.scheme,
+      core::log::debug("{} {} {} {} -> {} ({} bytes, {:.3f} ms)", remote_, request_.scheme,
                  parser_->is_head() ? std::string_view("HEAD") : std::string_view(request_.method), request_.target,
                  response_.status, response_.body.size(), took.count());
     }

@@ -7,7 +7,7 @@
 #include <boost/asio/socket_base.hpp>
 #include <fmt/format.h>
 
-#include "emulator/server/log.hpp"
+#include "emulator/core/log.hpp"
 
 namespace emu::server {
 
@@ -69,12 +69,12 @@ void Listener::on_accept(const boost::system::error_code& ec, tcp::socket socket
     const bool out_of_resources = ec == asio::error::no_descriptors || ec == asio::error::no_buffer_space ||
                                   ec == asio::error::no_memory || ec.value() == ENFILE;
     if (!out_of_resources) {  // e.g. the client gave up before we accepted: nothing to wait for
-      Log::debug("{} listener: accept failed: {}", name_, ec.message());
+      core::log::debug("{} listener: accept failed: {}", name_, ec.message());
       do_accept();
       return;
     }
     // Out of descriptors or memory: retrying at once would spin the thread; wait a little.
-    Log::error("{} listener cannot accept: {}; retrying in 100 ms", name_, ec.message());
+    core::log::error("{} listener cannot accept: {}; retrying in 100 ms", name_, ec.message());
     retry_timer_.expires_after(std::chrono::milliseconds(100));
     retry_timer_.async_wait([self = shared_from_this()](const boost::system::error_code& wait_ec) {
       if (!wait_ec) self->do_accept();

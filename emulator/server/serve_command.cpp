@@ -16,7 +16,7 @@
 
 #include "emulator/server/application_factory.hpp"
 #include "emulator/server/http_server.hpp"
-#include "emulator/server/log.hpp"
+#include "emulator/core/log.hpp"
 #include "emulator/server/temporary_directory.hpp"
 #include "emulator/server/tls_material.hpp"
 
@@ -52,7 +52,7 @@ core::Result<TlsSetup> prepare_tls(const ServeOptions& options) {
   if (options.cert_file) {
     auto material = TlsMaterial::from_files(*options.cert_file, *options.key_file);
     if (!material) return std::move(material).error();
-    Log::info("HTTPS uses {} and {}", options.cert_file->string(), options.key_file->string());
+    core::log::info("HTTPS uses {} and {}", options.cert_file->string(), options.key_file->string());
     return TlsSetup{std::move(*material), std::nullopt};
   }
   std::optional<TemporaryDirectory> temporary;
@@ -65,9 +65,9 @@ core::Result<TlsSetup> prepare_tls(const ServeOptions& options) {
   }
   auto material = TlsMaterial::ensure(dir, options.host);
   if (!material) return std::move(material).error();
-  if (material->created_ca()) Log::info("made a new CA: {} (clients verify HTTPS against it)", material->ca_file().string());
+  if (material->created_ca()) core::log::info("made a new CA: {} (clients verify HTTPS against it)", material->ca_file().string());
   if (material->created_server_certificate()) {
-    Log::info("made a new server certificate for localhost, 127.0.0.1, ::1 and {}", options.host);
+    core::log::info("made a new server certificate for localhost, 127.0.0.1, ::1 and {}", options.host);
   }
   return TlsSetup{std::move(*material), std::move(temporary)};
 }
@@ -90,29 +90,29 @@ int serve(const ServeOptions& options) {
   if (options.config_file) {
     std::ifstream config(*options.config_file);
     if (!config) {
-      Log::error("cannot read --config {}: {}", options.config_file->string(), std::strerror(errno));
+      core::log::error("cannot read --config {}: {}", options.config_file->string(), std::strerror(errno));
       return 1;
     }
   }
   if (!options.in_memory) {
     if (auto made = make_data_dir(options.data_dir); !made) {
-      Log::error("{}", made.error().message);
+      core::log::error("{}", made.error().message);
       return 1;
     }
   }
   auto tls = prepare_tls(options);
   if (!tls) {
-    Log::error("{}", tls.error().message);
+    core::log::error("{}", tls.error().message);
     return 1;
   }
 
   boost::asio::io_context io(1);
   std::unique_ptr<Application> application = make_application(options, io);
-  if (options.backend == Backend::kAuto) Log::info("backend auto: using {}", application->backend_name());
+  if (options.backend == Backend::kAuto) core::log::info("backend auto: using {}", application->backend_name());
 
   HttpServer server(io, application->handler(), server_settings(options, tls->material));
   if (auto started = server.start(); !started) {
-    Log::error("{}", started.error().message);
+    core::log::error("{}", started.error().message);
     return 1;
   }
 
@@ -123,18 +123,18 @@ int serve(const ServeOptions& options) {
   on_signal = [&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     if (stopping) {
-      Log::info("{} again: closing every connection now", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+      core::log::info("{} again: closing every connection now", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
       server.stop();
       signals.async_wait(on_signal);
       return;
     }
     stopping = true;
-    Log::info("{}: stopping (in-flight requests may finish)", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    core::log::info("{}: stopping (in-flight requests may finish)", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop([&] {
       try {
         application->shutdown();
       } catch (const std::exception& failure) {
-        Log::error("shutdown failed, state may not be saved: {}", failure.what());
+        core::log::error("shutdown failed, state may not be saved: {}", failure.what());
         exit_code = 1;
       }
       signals.cancel();
@@ -150,10 +150,10 @@ int serve(const ServeOptions& options) {
   std::fputs(line.c_str(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
-  Log::info("serving https on port {} and http on port {}", server.https_port(), server.http_port());
+  core::log::info("serving https on port {} and http on port {}", server.https_port(), server.http_port());
 
   io.run();
-  Log::info("stopped");
+  core::log::info("stopped");
   return exit_code;
 }
 
@@ -167,11 +167,11 @@ std::string ready_line(std::string_view host, std::uint16_t https_port, std::uin
 }
 
 int run_serve(const ServeOptions& options) {
-  Log::set_level(options.log_level);
+  core::log::set_level(options.log_level);
   try {
     return serve(options);
   } catch (const std::exception& failure) {
-    Log::error("{}", failure.what());
+    core::log::error("{}", failure.what());
     return 1;
   }
 }

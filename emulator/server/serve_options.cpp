@@ -84,15 +84,9 @@ core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word
     auto& slot = name == "--config" ? options.config_file : name == "--cert" ? options.cert_file : options.key_file;
     slot = std::filesystem::path(text);
   } else if (name == "--log-level") {
-    if (text == "error") {
-      options.log_level = LogLevel::kError;
-    } else if (text == "info") {
-      options.log_level = LogLevel::kInfo;
-    } else if (text == "debug") {
-      options.log_level = LogLevel::kDebug;
-    } else {
-      return reader.bad_value(text, "a log level: error, info or debug");
-    }
+    const auto level = core::log::parse_level(text);
+    if (!level) return reader.bad_value(text, "a log level: error, warn, info, debug or off");
+    options.log_level = *level;
   } else if (name == "--max-body-size") {
     auto size = reader.byte_size(text);
     if (!size) return std::move(size).error();
@@ -123,14 +117,14 @@ core::Result<ServeOptions> parse_serve_options(std::span<const std::string_view>
   if (options.cert_file.has_value() != options.key_file.has_value()) {
     const bool has_cert = options.cert_file.has_value();
     return reader.error(fmt::format("{} was given without {}; pass both --cert FILE and --key FILE, or neither to "
-                                    "use the emulator's own CA",
-                                    has_cert ? "--cert" : "--key", has_cert ? "--key" : "--cert"),
+                                    "use the emulator's own CA{}",
+                                    has_cert ? "--cert" : "--key", has_cert ? "--key" : "--cert", reader.help_hint()),
                         has_cert ? "--key" : "--cert");
   }
   if (options.https_port != 0 && options.https_port == options.http_port) {
     return reader.error(fmt::format("--https-port and --http-port are both {}; give them different ports (or 0 "
-                                    "for a free one)",
-                                    options.https_port),
+                                    "for a free one){}",
+                                    options.https_port, reader.help_hint()),
                         "--http-port");
   }
   return options;
@@ -159,7 +153,8 @@ Options (--flag VALUE and --flag=VALUE both work):
   --config FILE           settings file
   --cert FILE --key FILE  serve HTTPS with this certificate chain and key instead of the
                           emulator's own CA (the ready line's ca= is then FILE)
-  --log-level LEVEL       error | info | debug (debug logs one line per request; default info)
+  --log-level LEVEL       error | warn | info | debug | off (debug logs one line per request;
+                          default info)
   --max-body-size SIZE    largest request body, e.g. 16M (default 16M); larger gets 413
   --max-connections N     open connections served at once (default 1024); more get 503
   --idle-timeout T        close keep-alive connections idle this long (default 120 s)

@@ -13,7 +13,7 @@
 
 #include "emulator/core/result.hpp"
 #include "emulator/core/time.hpp"
-#include "emulator/server/log.hpp"
+#include "emulator/core/log.hpp"
 
 namespace emu::server {
 
@@ -35,7 +35,7 @@ struct ServeOptions {
   std::optional<std::filesystem::path> config_file;
   std::optional<std::filesystem::path> cert_file;  // --cert and --key come together
   std::optional<std::filesystem::path> key_file;
-  LogLevel log_level = LogLevel::kInfo;
+  core::log::Level log_level = core::log::Level::kInfo;
 
   // HTTP server limits (HttpServerSettings documents each).
   std::uint64_t max_body_bytes = std::uint64_t{16} << 20;
