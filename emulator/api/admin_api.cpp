@@ -1,6 +1,8 @@
 #include "emulator/api/admin_api.hpp"
 
 #include <charconv>
+#include <filesystem>
+#include <fstream>
 #include <cmath>
 
 #include <boost/json.hpp>
@@ -90,6 +92,32 @@ HttpResponse AdminApi::inject_fault(const json::object& body) {
   return json_ok(json::object{{"kind", k}, {"nodes", std::move(nodes)}});
 }
 
+HttpResponse AdminApi::download(const HttpRequest& req, std::string_view token) {
+  auto path = links_.verify(token, control_.now());
+  if (!path) return error_response(path.error());
+  std::ifstream in(*path, std::ios::binary);
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(*path, ec);
+  if (!in || ec) {
+    return error_response(Error::not_found("FileNotFound", "The file behind this link no longer exists"));
+  }
+  constexpr std::uintmax_t kLimit = std::uintmax_t{1} << 30;
+  if (size > kLimit) {
+    return error_response({core::ErrorKind::kPayloadTooLarge, "FileTooLarge",
+                           "Files over 1 GiB cannot be downloaded through the emulator; read them from the data dir",
+                           {}});
+  }
+  HttpResponse res;
+  res.set_header("Content-Type", "application/octet-stream");
+  res.set_header("Content-Disposition", "attachment; filename=\"" + path->filename().string() + "\"");
+  if (req.method != "HEAD") {
+    res.body.resize(static_cast<std::size_t>(size));
+    in.read(res.body.data(), static_cast<std::streamsize>(size));
+    res.body.resize(static_cast<std::size_t>(in.gcount()));
+  }
+  return res;
+}
+
 std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const RequestTarget& target) {
   const auto& seg = target.segments;
   if (seg.size() < 3 || seg[0] != "emulator" || seg[1] != "v1") return std::nullopt;
@@ -129,6 +157,11 @@ std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const Reque
     if (!now) return error_response(now.error());
     return json_ok(json::object{{"now", core::format_timestamp(*now)},
                                 {"nowNanoseconds", now->time_since_epoch().count()}});
+  }
+
+  if (what == "files" && seg.size() >= 4) {
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET");
+    return download(req, seg[3]);
   }
 
   if (what == "faults" && seg.size() == 3) {

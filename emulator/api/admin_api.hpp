@@ -7,6 +7,7 @@
 
 #include <boost/json/object.hpp>
 
+#include "emulator/api/file_links.hpp"
 #include "emulator/api/http_message.hpp"
 #include "emulator/api/request_target.hpp"
 #include "emulator/api/service_control.hpp"
@@ -16,7 +17,8 @@ namespace emu::api {
 
 class AdminApi {
  public:
-  AdminApi(engine::Engine& engine, ServiceControl& control) : engine_(engine), control_(control) {}
+  AdminApi(engine::Engine& engine, ServiceControl& control, const FileLinks& links)
+      : engine_(engine), control_(control), links_(links) {}
 
   // The response, or nullopt when the path is not under /emulator/v1/.
   std::optional<HttpResponse> handle(const HttpRequest& request, const RequestTarget& target);
@@ -24,8 +26,11 @@ class AdminApi {
  private:
   HttpResponse inject_fault(const boost::json::object& body);
 
+  HttpResponse download(const HttpRequest& request, std::string_view token);
+
   engine::Engine& engine_;
   ServiceControl& control_;
+  const FileLinks& links_;
 };
 
 }  // namespace emu::api

@@ -8,6 +8,7 @@
 
 #include "emulator/api/cloud_error.hpp"
 #include "emulator/api/operation_catalog.hpp"
+#include "emulator/api/output_files.hpp"
 #include "emulator/api/resource_view.hpp"
 #include "emulator/model/cluster_codec.hpp"
 #include "emulator/model/file_server_codec.hpp"
@@ -194,22 +195,24 @@ core::Result<Paging> paging_of(const RequestTarget& target, int default_limit) {
   return paging;
 }
 
-// {"value": [...], "nextLink": "..."}: nextLink repeats every query parameter but the old skiptoken.
+// The URL of the next page: this request's URL with every query parameter but the old skiptoken.
+std::string next_link(const HttpRequest& req, const RequestTarget& target, const std::string& continue_after) {
+  std::string link = base_url(req) + target.path + "?";
+  for (const auto& [key, value] : target.params) {
+    if (iequals(key, "$skiptoken")) continue;
+    link += encode_query_value(key) + "=" + encode_query_value(value) + "&";
+  }
+  return link + "$skiptoken=" + encode_query_value(continue_after);
+}
+
+// {"value": [...], "nextLink": "..."}
 template <typename Record>
 HttpResponse page_response(const engine::Page<Record>& page, const HttpRequest& req, const RequestTarget& target) {
   json::array items;
   items.reserve(page.items.size());
   for (const Record* r : page.items) items.push_back(view(*r));
   json::object body{{"value", std::move(items)}};
-  if (page.continue_after) {
-    std::string link = base_url(req) + target.path + "?";
-    for (const auto& [key, value] : target.params) {
-      if (iequals(key, "$skiptoken")) continue;
-      link += encode_query_value(key) + "=" + encode_query_value(value) + "&";
-    }
-    link += "$skiptoken=" + encode_query_value(*page.continue_after);
-    body["nextLink"] = std::move(link);
-  }
+  if (page.continue_after) body["nextLink"] = next_link(req, target, *page.continue_after);
   return json_response(200, body);
 }
 
@@ -427,8 +430,6 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
               "linkexpiryinminutes"));
         }
       }
-      auto p = paging();
-      if (!p) return error_response(p.error());
       return respond(engine_.get_job(path), [&](const engine::JobRecord* job) {
         bool known = iequals(*directory_id, "stdouterr");
         for (const auto& dir : job->spec.output_directories) known = known || iequals(dir.id, *directory_id);
@@ -438,8 +439,7 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
               fmt::format("The job {} has no output directory with id '{}'", job->path.name, *directory_id),
               "outputdirectoryid"));
         }
-        // The simulated backend runs nothing, so there are no files; real nodes list theirs.
-        return json_response(200, json::object{{"value", json::array{}}});
+        return list_output_files(req, target, *job, *directory_id);
       });
     }
 
@@ -506,6 +506,37 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
     }
   }
   return std::nullopt;
+}
+
+HttpResponse ArmApi::list_output_files(const HttpRequest& req, const RequestTarget& target,
+                                       const engine::JobRecord& job, std::string_view directory_id) {
+  auto paging = paging_of(target, engine_.settings().default_max_results);
+  if (!paging) return error_response(paging.error());
+  int minutes = 60;  // checked to be 5..600 before we get here
+  if (auto expiry = target.query("linkexpiryinminutes")) {
+    std::from_chars(expiry->data(), expiry->data() + expiry->size(), minutes);
+  }
+  const core::Time expires = engine_.executor().now() + std::chrono::minutes(minutes);
+  const auto root = engine_.job_output_directory(job, directory_id);
+  json::array items;
+  std::optional<std::string> next;
+  if (root) {
+    auto page = api::list_output_files(*root, target.query("directory").value_or("."), paging->after, paging->limit);
+    if (!page) return error_response(page.error());
+    for (const auto& file : page->files) {
+      json::object item{{"name", file.name}, {"fileType", file.is_directory ? "directory" : "file"}};
+      if (!file.is_directory) {
+        item["downloadUrl"] = base_url(req) + "/emulator/v1/files/" + links_.sign(file.path, expires);
+        item["properties"] = json::object{{"lastModified", core::format_timestamp(file.last_modified)},
+                                          {"contentLength", file.size}};
+      }
+      items.push_back(std::move(item));
+    }
+    next = page->continue_after;
+  }
+  json::object body{{"value", std::move(items)}};
+  if (next) body["nextLink"] = next_link(req, target, *next);
+  return json_response(200, body);
 }
 
 }  // namespace emu::api

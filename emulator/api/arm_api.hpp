@@ -7,6 +7,7 @@
 
 #include <optional>
 
+#include "emulator/api/file_links.hpp"
 #include "emulator/api/http_message.hpp"
 #include "emulator/api/request_target.hpp"
 #include "emulator/engine/engine.hpp"
@@ -17,13 +18,17 @@ inline constexpr std::string_view kApiVersion = "2018-05-01";
 
 class ArmApi {
  public:
-  explicit ArmApi(engine::Engine& engine) : engine_(engine) {}
+  ArmApi(engine::Engine& engine, const FileLinks& links) : engine_(engine), links_(links) {}
 
   // The response, or nullopt when the path is not one of the ARM routes.
   std::optional<HttpResponse> handle(const HttpRequest& request, const RequestTarget& target);
 
  private:
+  HttpResponse list_output_files(const HttpRequest& request, const RequestTarget& target,
+                                 const engine::JobRecord& job, std::string_view directory_id);
+
   engine::Engine& engine_;
+  const FileLinks& links_;
 };
 
 }  // namespace emu::api

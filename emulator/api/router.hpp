@@ -15,7 +15,7 @@ namespace emu::api {
 
 class Router final : public RequestHandler {
  public:
-  Router(engine::Engine& engine, ServiceControl& control) : arm_(engine), admin_(engine, control) {}
+  Router(engine::Engine& engine, ServiceControl& control) : arm_(engine, links_), admin_(engine, control, links_) {}
 
   HttpResponse handle(const HttpRequest& request) override;
 
@@ -23,6 +23,7 @@ class Router final : public RequestHandler {
   HttpResponse route(const HttpRequest& request);
   HttpResponse metrics() const;
 
+  FileLinks links_;  // before arm_ and admin_, which keep a reference to it
   ArmApi arm_;
   AdminApi admin_;
   // Responses by status class (1xx..5xx), for /metrics.

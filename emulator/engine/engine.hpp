@@ -10,6 +10,7 @@
 //   engine.get_cluster(path);
 
 #include <cstdint>
+#include <filesystem>
 #include <map>
 #include <optional>
 #include <set>
@@ -120,6 +121,11 @@ class Engine final : public NodeEvents {
   core::Result<const OperationRecord*> terminate_job(const ResourcePath& path);
   core::Result<std::vector<RemoteLogin>> job_remote_logins(const ResourcePath& path) const;
   const JobRecord* find_job(const std::string& key) const;
+  // Where the job's "stdouterr" or output directory `directory_id` is on this host, if the backend
+  // keeps files (the sim backend keeps none).
+  std::optional<std::filesystem::path> job_output_directory(const JobRecord& job, std::string_view directory_id) const {
+    return backend_.job_output_directory(job, directory_id);
+  }
   const ClusterRecord* find_cluster(const std::string& key) const;
 
   // --- faults (admin API and scenarios); each returns the ids of the nodes it hit
