@@ -38,11 +38,13 @@ core::Result<std::unique_ptr<CommandMount>> CommandMount::run(const std::string&
   }
   std::error_code ec;
   std::filesystem::create_directories(where, ec);
-  if (ec) return core::Error::internal("Cannot create the mount point " + where.string() + ": " + ec.message());
+  if (ec)
+    return core::Error::internal("Cannot create the mount point " + where.string() + ": " + ec.message());
 
   const std::string command = mount_command + " " + shell_quote(where.string()) + " 2>&1";
   FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return core::Error::internal("Cannot run the mountCommand: " + std::string(std::strerror(errno)));
+  if (pipe == nullptr)
+    return core::Error::internal("Cannot run the mountCommand: " + std::string(std::strerror(errno)));
   std::string output;
   std::array<char, 512> chunk{};
   while (std::fgets(chunk.data(), static_cast<int>(chunk.size()), pipe) != nullptr) {
@@ -50,10 +52,12 @@ core::Result<std::unique_ptr<CommandMount>> CommandMount::run(const std::string&
   }
   const int status = ::pclose(pipe);
   if (status != 0) {
-    const int code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+    const int code =
+        WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
     while (!output.empty() && (output.back() == '\n' || output.back() == ' ')) output.pop_back();
     return core::Error::bad_request("MountCommandFailed",
-                                    "The mountCommand '" + mount_command + "' exited with " + std::to_string(code) +
+                                    "The mountCommand '" + mount_command + "' exited with " +
+                                        std::to_string(code) +
                                         (output.empty() ? std::string() : ": " + output),
                                     "mountCommand");
   }

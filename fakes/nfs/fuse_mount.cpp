@@ -169,9 +169,7 @@ void publish(State& s, Inode& inode) {
 
 // ---- the callbacks: helpers above return an errno, each callback alone replies ----
 
-void on_init(void* userdata, fuse_conn_info* conn) {
-  auto& s = *static_cast<State*>(userdata);
-  (void)s;
+void on_init(void* /*userdata*/, fuse_conn_info* conn) {
   // Reads are answered from the backing descriptor; splicing saves a copy through user space.
   if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
   if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
@@ -391,8 +389,8 @@ void on_rmdir(fuse_req_t req, fuse_ino_t parent, const char* name) {
   fuse_reply_err(req, err);
 }
 
-void on_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_parent, const char* new_name,
-               unsigned int flags) {
+void on_rename(fuse_req_t req, fuse_ino_t parent, const char* name, fuse_ino_t new_parent,
+               const char* new_name, unsigned int flags) {
   State& s = state_of(req);
   if (int err = check_available(s); err != 0) {
     fuse_reply_err(req, err);
@@ -791,8 +789,8 @@ core::Result<std::unique_ptr<FuseMount>> FuseMount::start(FuseMountConfig config
   if (fuse_session_mount(state->session, cfg.mount_point.c_str()) != 0) {
     fuse_session_destroy(state->session);
     if (state->staging_fd >= 0) ::close(state->staging_fd);
-    return core::Error::internal("Cannot mount store " + cfg.store->key() + " at " + cfg.mount_point.string() +
-                                 " (is /dev/fuse there, and are we root?)");
+    return core::Error::internal("Cannot mount store " + cfg.store->key() + " at " +
+                                 cfg.mount_point.string() + " (is /dev/fuse there, and are we root?)");
   }
   State* raw = state.get();
   state->loop = std::thread([raw] {

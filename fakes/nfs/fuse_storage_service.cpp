@@ -20,16 +20,16 @@ core::Result<mode_t> parse_mode(const std::string& text, const char* field) {
   const char* end = text.data() + text.size();
   const auto [stop, ec] = std::from_chars(begin, end, value, 8);
   if (text.empty() || ec != std::errc() || stop != end || value > 07777) {
-    return core::Error::bad_request("InvalidFileMode",
-                                    std::string("The ") + field + " '" + text +
-                                        "' is not an octal permission such as 0777",
-                                    field);
+    return core::Error::bad_request(
+        "InvalidFileMode",
+        std::string("The ") + field + " '" + text + "' is not an octal permission such as 0777", field);
   }
   return static_cast<mode_t>(value);
 }
 
 // A folder inside the export: relative, without "..", a leading "/" meaning the export's root.
-core::Result<std::filesystem::path> source_folder(const std::filesystem::path& root, const std::string& source) {
+core::Result<std::filesystem::path> source_folder(const std::filesystem::path& root,
+                                                  const std::string& source) {
   const std::filesystem::path relative = std::filesystem::path(source).relative_path();
   for (const auto& part : relative) {
     if (part == "..") {
@@ -103,7 +103,8 @@ core::Result<std::unique_ptr<MountedVolume>> FuseStorageService::mount(const Vol
     config.directory_mode = *directory_mode;
   }
   if (kind == StoreKind::kAzureBlobContainer) {
-    config.staging_dir = data_dir_ / "storage" / ".staging" / (std::to_string(::getpid()) + "-" + std::to_string(serial));
+    config.staging_dir =
+        data_dir_ / "storage" / ".staging" / (std::to_string(::getpid()) + "-" + std::to_string(serial));
   }
   auto mounted = FuseMount::start(std::move(config));
   if (!mounted) return std::move(mounted).error();
@@ -116,7 +117,8 @@ std::shared_ptr<NfsStore> FuseStorageService::store_for(const std::string& store
   return found.empty() ? nullptr : found.front();
 }
 
-core::Result<void> FuseStorageService::define_store(const std::string& store_key, std::uint64_t capacity_bytes) {
+core::Result<void> FuseStorageService::define_store(const std::string& store_key,
+                                                    std::uint64_t capacity_bytes) {
   auto store = stores_.open(StoreKind::kFileServer, store_key, capacity_bytes);
   if (!store) return std::move(store).error();
   return {};
@@ -124,20 +126,23 @@ core::Result<void> FuseStorageService::define_store(const std::string& store_key
 
 core::Result<void> FuseStorageService::write_bytes(const std::string& store_key, std::uint64_t bytes) {
   auto store = store_for(store_key);
-  if (!store) return core::Error::not_found("StoreNotFound", "No file server or share is known as " + store_key);
+  if (!store)
+    return core::Error::not_found("StoreNotFound", "No file server or share is known as " + store_key);
   return store->charge(bytes);
 }
 
 core::Result<void> FuseStorageService::delete_bytes(const std::string& store_key, std::uint64_t bytes) {
   auto store = store_for(store_key);
-  if (!store) return core::Error::not_found("StoreNotFound", "No file server or share is known as " + store_key);
+  if (!store)
+    return core::Error::not_found("StoreNotFound", "No file server or share is known as " + store_key);
   store->release(bytes);
   return {};
 }
 
 core::Result<StoreUsage> FuseStorageService::usage(const std::string& store_key) const {
   auto store = store_for(store_key);
-  if (!store) return core::Error::not_found("StoreNotFound", "No file server or share is known as " + store_key);
+  if (!store)
+    return core::Error::not_found("StoreNotFound", "No file server or share is known as " + store_key);
   return StoreUsage{store->capacity_bytes(), store->used_bytes(), !store->in_outage()};
 }
 

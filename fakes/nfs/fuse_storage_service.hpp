@@ -7,6 +7,8 @@
 //   auto volume = storage.mount(spec, node_dir / "mounts" / "nfs", node.id);
 //   storage.begin_outage(file_server_key, std::chrono::seconds(60));
 
+#include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <filesystem>
 #include <map>
@@ -32,7 +34,8 @@ class FuseStorageService final : public StorageService, public StorageAccounting
   FuseStorageService(const FuseStorageService&) = delete;
   FuseStorageService& operator=(const FuseStorageService&) = delete;
 
-  core::Result<std::unique_ptr<MountedVolume>> mount(const VolumeSpec& spec, const std::filesystem::path& where,
+  core::Result<std::unique_ptr<MountedVolume>> mount(const VolumeSpec& spec,
+                                                     const std::filesystem::path& where,
                                                      const std::string& node_id) override;
 
   core::Result<void> define_store(const std::string& store_key, std::uint64_t capacity_bytes) override;

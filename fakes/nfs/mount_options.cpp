@@ -18,11 +18,10 @@ core::Result<core::Duration> parse_seconds(std::string_view name, std::string_vi
   const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
   if (value.empty() || ec != std::errc() || end != value.data() + value.size() || seconds < 0 ||
       seconds > 3600L * 24 * 365) {
-    return core::Error::bad_request(
-        "InvalidMountOptions",
-        "The mount option " + std::string(name) + " needs a whole number of seconds, got '" +
-            std::string(value) + "'",
-        "mountOptions");
+    return core::Error::bad_request("InvalidMountOptions",
+                                    "The mount option " + std::string(name) +
+                                        " needs a whole number of seconds, got '" + std::string(value) + "'",
+                                    "mountOptions");
   }
   return core::Duration(std::chrono::seconds(seconds));
 }

@@ -20,7 +20,8 @@ std::string unescape(const std::string& text) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '\\' && i + 3 < text.size()) {
       const std::string digits = text.substr(i + 1, 3);
-      const bool octal = std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; });
+      const bool octal =
+          std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '7'; });
       if (octal) {
         out.push_back(static_cast<char>(std::stoi(digits, nullptr, 8)));
         i += 3;

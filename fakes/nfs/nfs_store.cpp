@@ -60,7 +60,11 @@ core::Result<std::shared_ptr<NfsStore>> NfsStore::open(StoreKind kind, std::stri
 
 NfsStore::NfsStore(StoreKind kind, std::string key, std::filesystem::path root, std::uint64_t capacity_bytes,
                    std::uint64_t used_bytes)
-    : kind_(kind), key_(std::move(key)), root_(std::move(root)), capacity_(capacity_bytes), used_(used_bytes) {}
+    : kind_(kind),
+      key_(std::move(key)),
+      root_(std::move(root)),
+      capacity_(capacity_bytes),
+      used_(used_bytes) {}
 
 std::uint64_t NfsStore::free_bytes() const {
   const std::uint64_t capacity = capacity_bytes();
@@ -94,8 +98,9 @@ core::Result<void> NfsStore::charge(std::uint64_t bytes) {
   }
   if (!reserve(bytes)) {
     return core::Error::conflict("DiskFull", "Writing " + std::to_string(bytes) + " bytes to store " + key_ +
-                                                 " exceeds its capacity of " + std::to_string(capacity_bytes()) +
-                                                 " bytes (" + std::to_string(used_bytes()) + " used)");
+                                                 " exceeds its capacity of " +
+                                                 std::to_string(capacity_bytes()) + " bytes (" +
+                                                 std::to_string(used_bytes()) + " used)");
   }
   return {};
 }

@@ -31,8 +31,8 @@ class NfsStore {
   // Creates `root` if needed and measures what is already in it (a restart keeps the data and its
   // usage). `capacity_bytes` 0 means unlimited.
   static core::Result<std::shared_ptr<NfsStore>> open(StoreKind kind, std::string key,
-                                                       std::filesystem::path root,
-                                                       std::uint64_t capacity_bytes);
+                                                      std::filesystem::path root,
+                                                      std::uint64_t capacity_bytes);
 
   NfsStore(StoreKind kind, std::string key, std::filesystem::path root, std::uint64_t capacity_bytes,
            std::uint64_t used_bytes);

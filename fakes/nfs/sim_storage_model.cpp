@@ -22,8 +22,8 @@ core::Result<void> SimStorageModel::define_store(const std::string& store_key, s
     return {};
   }
   // No folder: the sim backend only counts bytes.
-  stores_.emplace(store_key, std::make_shared<NfsStore>(StoreKind::kFileServer, store_key, std::filesystem::path(),
-                                                        capacity_bytes, 0));
+  stores_.emplace(store_key, std::make_shared<NfsStore>(StoreKind::kFileServer, store_key,
+                                                        std::filesystem::path(), capacity_bytes, 0));
   return {};
 }
 

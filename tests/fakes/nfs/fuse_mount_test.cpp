@@ -24,7 +24,8 @@ using namespace std::chrono_literals;
 using testing::read_file;
 using testing::write_file;
 
-constexpr const char* kServer = "/subscriptions/s/resourcegroups/rg/providers/microsoft.batchai/workspaces/w/fileservers/fs";
+constexpr const char* kServer =
+    "/subscriptions/s/resourcegroups/rg/providers/microsoft.batchai/workspaces/w/fileservers/fs";
 
 class FuseMountTest : public ::testing::Test {
  protected:
@@ -56,7 +57,9 @@ class FuseMountTest : public ::testing::Test {
     return path;
   }
 
-  std::shared_ptr<NfsStore> server_store() { return service_->stores().find(StoreKind::kFileServer, kServer); }
+  std::shared_ptr<NfsStore> server_store() {
+    return service_->stores().find(StoreKind::kFileServer, kServer);
+  }
 
   testing::DataDir dir_;
   std::unique_ptr<FuseStorageService> service_;
@@ -227,7 +230,8 @@ TEST_F(FuseMountTest, ReadOnlyMountsAndSourceDirectories) {
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().code, "SourceDirectoryNotFound");
   missing.source_directory = "../../etc";
-  EXPECT_EQ(service_->mount(missing, dir_.path() / "nodes" / "c" / "m", "c").error().target, "sourceDirectory");
+  EXPECT_EQ(service_->mount(missing, dir_.path() / "nodes" / "c" / "m", "c").error().target,
+            "sourceDirectory");
   EXPECT_EQ(service_->mount(file_server("actimeo=x"), dir_.path() / "nodes" / "c" / "m", "c").error().code,
             "InvalidMountOptions");
 }

@@ -27,8 +27,8 @@ inline std::optional<std::string> fuse_unavailable() {
   return std::nullopt;
 }
 
-#define NFS_SKIP_WITHOUT_FUSE()                                                     \
-  do {                                                                              \
+#define NFS_SKIP_WITHOUT_FUSE()                                                           \
+  do {                                                                                    \
     if (auto reason = ::emu::fakes::testing::fuse_unavailable()) GTEST_SKIP() << *reason; \
   } while (0)
 

@@ -89,8 +89,8 @@ void stat_files(const std::filesystem::path& dir, std::size_t count, std::size_t
   }
 }
 
-std::unique_ptr<FuseMount> mount_store(const std::shared_ptr<NfsStore>& store, const std::filesystem::path& at,
-                                       const std::string& options) {
+std::unique_ptr<FuseMount> mount_store(const std::shared_ptr<NfsStore>& store,
+                                       const std::filesystem::path& at, const std::string& options) {
   FuseMountConfig config;
   config.store = store;
   config.source = store->root();
@@ -117,10 +117,14 @@ int main(int argc, char** argv) {
   std::filesystem::path base = std::filesystem::temp_directory_path();
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--size-mib" && i + 1 < argc) mib = std::strtoul(argv[++i], nullptr, 10);
-    else if (arg == "--files" && i + 1 < argc) files = std::strtoul(argv[++i], nullptr, 10);
-    else if (arg == "--all-cores") one_core = false;
-    else if (arg == "--dir" && i + 1 < argc) base = argv[++i];
+    if (arg == "--size-mib" && i + 1 < argc)
+      mib = std::strtoul(argv[++i], nullptr, 10);
+    else if (arg == "--files" && i + 1 < argc)
+      files = std::strtoul(argv[++i], nullptr, 10);
+    else if (arg == "--all-cores")
+      one_core = false;
+    else if (arg == "--dir" && i + 1 < argc)
+      base = argv[++i];
     else {
       std::fprintf(stderr, "usage: nfs_throughput [--size-mib N] [--files N] [--all-cores] [--dir D]\n");
       return 2;
