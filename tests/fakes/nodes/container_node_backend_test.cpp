@@ -1,0 +1,303 @@
+// Drives ContainerNodeBackend through a real Engine on a RealTimeExecutor: real processes in node
+// sandboxes. Skips (saying why) where the host cannot make namespaces or is not root.
+
+#include "fakes/nodes/container_node_backend.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/json.hpp>
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include "emulator/core/journal.hpp"
+#include "emulator/core/real_time_executor.hpp"
+#include "emulator/engine/engine.hpp"
+#include "emulator/model/cluster_codec.hpp"
+#include "emulator/model/job_codec.hpp"
+#include "emulator/store/memory_document_store.hpp"
+#include "fakes/nodes/node_backend_factory.hpp"
+
+namespace emu::fakes {
+namespace {
+
+namespace fs = std::filesystem;
+using engine::ResourcePath;
+using model::ExecutionState;
+
+// A StorageService over plain directories: each store is a folder bind-mounted where asked.
+class DirectoryStorage final : public StorageService {
+ public:
+  explicit DirectoryStorage(fs::path root) : root_(std::move(root)) {}
+  class Volume final : public MountedVolume {
+   public:
+    explicit Volume(fs::path p) : path_(std::move(p)) {}
+    ~Volume() override { ::umount2(path_.c_str(), MNT_DETACH); }
+    const fs::path& path() const override { return path_; }
+
+   private:
+    fs::path path_;
+  };
+  core::Result<std::unique_ptr<MountedVolume>> mount(const VolumeSpec& spec, const fs::path& where,
+                                                     const std::string&) override {
+    std::string name = spec.store_key;
+    for (char& c : name) c = (c == '/') ? '_' : c;
+    const fs::path source = root_ / name;
+    if (!fs::exists(source)) return core::Error::not_found("StoreNotFound", "no store " + spec.store_key);
+    fs::create_directories(where);
+    if (::mount(source.c_str(), where.c_str(), nullptr, MS_BIND, nullptr) != 0) {
+      return core::Error::internal("bind mount failed");
+    }
+    return std::unique_ptr<MountedVolume>(std::make_unique<Volume>(where));
+  }
+  fs::path root_;
+};
+
+class ContainerBackendTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    std::string why;
+    if (!container_backend_available(why)) GTEST_SKIP() << "container nodes unavailable: " << why;
+    root_ = fs::temp_directory_path() / ("emu-container-test-" + std::to_string(::getpid()) + "-" +
+                                         ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(root_);
+    fs::create_directories(root_ / "stores" / "acct_share");
+    settings_.node_allocation_delay = std::chrono::milliseconds(0);
+    settings_.node_deallocation_delay = std::chrono::milliseconds(0);
+    executor_ = std::make_unique<core::RealTimeExecutor>(io_, core::kDefaultEpoch, 1.0);
+    storage_ = std::make_unique<DirectoryStorage>(root_ / "stores");
+    backend_ = std::make_unique<ContainerNodeBackend>(*executor_, io_, settings_, root_ / "data", storage_.get(),
+                                                      GpuInventory::discover());
+    engine_ = std::make_unique<engine::Engine>(*executor_, store_, *backend_, journal_,
+                                               engine::VmSizeCatalog::builtin(), settings_, 1);
+    ASSERT_TRUE(engine_->put_workspace(ResourcePath::workspace_path("sub", "rg", "ws"), {"eastus", {}}).ok());
+    ASSERT_TRUE(engine_->put_experiment(ResourcePath::experiment_path("sub", "rg", "ws", "exp")).ok());
+  }
+  void TearDown() override {
+    engine_.reset();
+    backend_.reset();
+    if (!root_.empty() && !getenv("EMU_KEEP")) fs::remove_all(root_);
+  }
+
+  template <typename Pred>
+  bool run_until(Pred pred, double seconds = 20) {
+    const auto end = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (!pred()) {
+      if (std::chrono::steady_clock::now() > end) return false;
+      io_.run_for(std::chrono::milliseconds(5));
+      io_.restart();
+    }
+    return true;
+  }
+
+  ResourcePath cluster_path() { return ResourcePath::cluster("sub", "rg", "ws", "c"); }
+  ResourcePath job_path(const std::string& n) { return ResourcePath::job("sub", "rg", "ws", "exp", n); }
+
+  void create_cluster(int nodes, const std::string& vm = "STANDARD_D1", const std::string& extra = "") {
+    const std::string body = R"({"properties":{"vmSize":")" + vm +
+                             R"(","userAccountSettings":{"adminUserName":"u"},)" + extra +
+                             R"("scaleSettings":{"manual":{"targetNodeCount":)" + std::to_string(nodes) + "}}}}";
+    auto spec = model::parse_cluster_create(boost::json::parse(body));
+    ASSERT_TRUE(spec.ok()) << spec.error().message;
+    ASSERT_TRUE(engine_->create_cluster(cluster_path(), *spec).ok());
+    ASSERT_TRUE(run_until([&] { return idle() == nodes; })) << "nodes did not become idle";
+  }
+  int idle() {
+    auto c = engine_->get_cluster(cluster_path());
+    return c.ok() ? (*c)->node_counts.idle_node_count : 0;
+  }
+  const engine::JobRecord& submit(const std::string& name, int nodes, const std::string& props) {
+    const std::string body = R"({"properties":{"cluster":{"id":")" + cluster_path().arm_id() + R"("},"nodeCount":)" +
+                             std::to_string(nodes) + R"(,"stdOutErrPathPrefix":")" + (root_ / "out").string() +
+                             R"(",)" + props + "}}";
+    auto spec = model::parse_job_create(boost::json::parse(body));
+    EXPECT_TRUE(spec.ok()) << spec.error().message;
+    EXPECT_TRUE(engine_->create_job(job_path(name), *spec).ok());
+    return job(name);
+  }
+  const engine::JobRecord& job(const std::string& name) { return *engine_->get_job(job_path(name)).value(); }
+  bool finished(const std::string& name) {
+    auto s = job(name).execution_state;
+    return s == ExecutionState::kSucceeded || s == ExecutionState::kFailed;
+  }
+  std::string file(const std::string& name, const std::string& f) {
+    auto dir = backend_->job_output_directory(job(name), "stdouterr");
+    if (!dir) return "<no stdouterr>";
+    std::ifstream in(*dir / f);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  }
+  std::vector<std::string> node_ids() {
+    std::vector<std::string> ids;
+    for (const auto* n : engine_->nodes_of(cluster_path().key())) ids.push_back(n->id);
+    return ids;
+  }
+  static std::string error_code(const engine::JobRecord& j) { return j.errors.empty() ? "" : j.errors[0].code; }
+  // `marker` is a regular expression written so that it does not match this shell's own command line.
+  static bool process_with(const std::string& marker) {
+    return std::system(("pgrep -f '" + marker + "' >/dev/null").c_str()) == 0;
+  }
+
+  fs::path root_;
+  boost::asio::io_context io_;
+  engine::EngineSettings settings_;
+  std::unique_ptr<core::RealTimeExecutor> executor_;
+  store::MemoryDocumentStore store_;
+  core::Journal journal_;
+  std::unique_ptr<DirectoryStorage> storage_;
+  std::unique_ptr<ContainerNodeBackend> backend_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+TEST_F(ContainerBackendTest, CustomToolkitRunsInTheNodeWithTheRuntimeEnvironment) {
+  create_cluster(1);
+  submit("j", 1,
+         R"("customToolkitSettings":{"commandLine":"hostname; echo $AZ_BATCHAI_JOB_TEMP; pwd; echo $AZ_BATCHAI_NUM_GPUS; exit 3"})");
+  ASSERT_TRUE(run_until([&] { return finished("j"); }));
+  EXPECT_EQ(job("j").exit_code, 3);
+  EXPECT_EQ(error_code(job("j")), "JobFailed");
+  const std::string temp = "/mnt/batch/tasks/shared/LS_root/jobs/j";
+  EXPECT_EQ(file("j", "stdout.txt"), node_ids()[0] + "\n" + temp + "\n" + temp + "\n0\n");
+}
+
+TEST_F(ContainerBackendTest, TwoNodeCustomMpiRanksPrintTheirHostnames) {
+  create_cluster(2);
+  const auto start = std::chrono::steady_clock::now();
+  submit("mpi", 2, R"("customMpiSettings":{"commandLine":"hostname"})");
+  ASSERT_TRUE(run_until([&] { return finished("mpi"); }, 30));
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  std::printf("2-node MPI hello, submit to %s: %.3f s\n", model::to_string(job("mpi").execution_state).data(), seconds);
+  EXPECT_EQ(job("mpi").execution_state, ExecutionState::kSucceeded) << file("mpi", "stderr.txt");
+  const std::string out = file("mpi", "stdout.txt");
+  for (const auto& id : node_ids()) EXPECT_NE(out.find(id), std::string::npos) << out;
+}
+
+TEST_F(ContainerBackendTest, TensorFlowPsAndWorkersSeeTfConfig) {
+  create_cluster(2);
+  const fs::path script = root_ / "tf.py";
+  std::ofstream(script) << "import os, sys\nprint(os.environ['TF_CONFIG'], flush=True)\n"
+                           "if os.environ['TF_CONFIG'].find('\"ps\",') > 0:\n  import time; time.sleep(600)\n";
+  submit("tf", 2,
+         R"("tensorFlowSettings":{"pythonScriptFilePath":")" + script.string() +
+             R"(","workerCount":2,"parameterServerCount":1})");
+  ASSERT_TRUE(run_until([&] { return finished("tf"); }));
+  EXPECT_EQ(job("tf").execution_state, ExecutionState::kSucceeded) << file("tf", "stderr-wk-0.txt");
+  EXPECT_NE(file("tf", "stdout-wk-0.txt").find(R"("task":{"type":"master","index":0})"), std::string::npos);
+  EXPECT_NE(file("tf", "stdout-wk-1.txt").find(R"("task":{"type":"worker","index":1})"), std::string::npos);
+  EXPECT_NE(file("tf", "stdout-ps-0.txt").find(R"("task":{"type":"ps","index":0})"), std::string::npos);
+  EXPECT_TRUE(run_until([&] { return !process_with("[t]f.py"); }, 5)) << "the parameter server was left running";
+}
+
+TEST_F(ContainerBackendTest, PyTorchPerNodeTaskIndexes) {
+  create_cluster(2);
+  const fs::path script = root_ / "pt.py";
+  std::ofstream(script) << "import os\nprint(os.environ['AZ_BATCHAI_TASK_INDEX'], os.environ['AZ_BATCHAI_PYTORCH_INIT_METHOD'])\n";
+  submit("pt", 2, R"("pyTorchSettings":{"pythonScriptFilePath":")" + script.string() + R"("})");
+  ASSERT_TRUE(run_until([&] { return finished("pt"); }));
+  EXPECT_EQ(job("pt").execution_state, ExecutionState::kSucceeded);
+  EXPECT_EQ(file("pt", "stdout-0.txt").substr(0, 2), "0 ");
+  EXPECT_EQ(file("pt", "stdout-1.txt").substr(0, 2), "1 ");
+}
+
+TEST_F(ContainerBackendTest, FailingJobPreparation) {
+  create_cluster(1);
+  submit("prep", 1, R"("jobPreparation":{"commandLine":"echo preparing; exit 7"},"customToolkitSettings":{"commandLine":"true"})");
+  ASSERT_TRUE(run_until([&] { return finished("prep"); }));
+  EXPECT_EQ(error_code(job("prep")), "JobPreparationFailed");
+  EXPECT_EQ(job("prep").exit_code, 7);
+  EXPECT_EQ(file("prep", "stdout-job_prep.txt"), "preparing\n");
+}
+
+TEST_F(ContainerBackendTest, TerminateAndWallClockLeaveNoProcess) {
+  create_cluster(1);
+  submit("t", 1, R"("customToolkitSettings":{"commandLine":"sleep 901 & sleep 901; wait"})");
+  ASSERT_TRUE(run_until([&] { return process_with("[s]leep 901"); }, 10));
+  ASSERT_TRUE(engine_->terminate_job(job_path("t")).ok());
+  ASSERT_TRUE(run_until([&] { return finished("t"); }));
+  EXPECT_TRUE(run_until([&] { return !process_with("[s]leep 901"); }, 5));
+
+  submit("w", 1, R"("constraints":{"maxWallClockTime":"PT1S"},"customToolkitSettings":{"commandLine":"sleep 902"})");
+  ASSERT_TRUE(run_until([&] { return finished("w"); }, 10));
+  EXPECT_EQ(job("w").execution_state, ExecutionState::kFailed);
+  EXPECT_TRUE(run_until([&] { return !process_with("[s]leep 902"); }, 5));
+}
+
+TEST_F(ContainerBackendTest, NodeFailureRequeuesTheRunningJob) {
+  create_cluster(1);
+  submit("f", 1, R"("customToolkitSettings":{"commandLine":"sleep 903"})");
+  ASSERT_TRUE(run_until([&] { return process_with("[s]leep 903"); }, 10));
+  ASSERT_TRUE(engine_->fail_nodes(engine::NodeSelector::node(node_ids()[0])).ok());
+  EXPECT_EQ(job("f").execution_state, ExecutionState::kQueued);
+  EXPECT_TRUE(run_until([&] { return !process_with("[s]leep 903"); }, 5));
+}
+
+TEST_F(ContainerBackendTest, SandboxEscapeIsRefused) {
+  create_cluster(2);
+  // The job looks for the data dir's contents, other nodes' processes and the host's mounts.
+  const std::string data = (root_ / "data").string();
+  submit("esc", 1,
+         R"("secrets":[{"name":"S","value":"x"}],"customToolkitSettings":{"commandLine":")"
+         R"(test -z \"$(ls -A )" + data + R"()\" && test ! -e )" + data + R"(/run && test $(ls /proc | grep -c '^[0-9]') -lt 10 && )"
+         R"(test $(ls /mnt/batch/tasks/shared/LS_root/jobs) = esc && echo safe"})");
+  ASSERT_TRUE(run_until([&] { return finished("esc"); }));
+  EXPECT_EQ(job("esc").execution_state, ExecutionState::kSucceeded) << file("esc", "stderr.txt");
+  EXPECT_EQ(file("esc", "stdout.txt"), "safe\n");
+}
+
+TEST_F(ContainerBackendTest, MissingImageAndMountFailAtOnce) {
+  create_cluster(1);
+  submit("img", 1,
+         R"("containerSettings":{"imageSourceRegistry":{"image":"nothere/image:1"}},"customToolkitSettings":{"commandLine":"true"})");
+  ASSERT_TRUE(run_until([&] { return finished("img"); }, 2));
+  EXPECT_EQ(error_code(job("img")), "JobFailed");
+  EXPECT_NE(job("img").errors[0].message.find("nothere/image:1"), std::string::npos);
+
+  submit("mnt", 1,
+         R"("mountVolumes":{"azureFileShares":[{"accountName":"nope","azureFileUrl":"https://nope.file.core.windows.net/s","credentials":{"accountKey":"k"},"relativeMountPath":"s"}]},"customToolkitSettings":{"commandLine":"true"})");
+  ASSERT_TRUE(run_until([&] { return finished("mnt"); }, 2));
+  EXPECT_EQ(error_code(job("mnt")), "JobFailed");
+}
+
+TEST_F(ContainerBackendTest, JobMountAndOutputDirectory) {
+  create_cluster(1);
+  std::ofstream(root_ / "stores" / "acct_share" / "in.txt") << "hello";
+  submit("io", 1,
+         R"("mountVolumes":{"azureFileShares":[{"accountName":"acct","azureFileUrl":"https://acct.file.core.windows.net/share","credentials":{"accountKey":"k"},"relativeMountPath":"afs"}]},)"
+         R"("outputDirectories":[{"id":"MODEL","pathPrefix":")" + (root_ / "out").string() + R"("}],)"
+         R"("customToolkitSettings":{"commandLine":"cat $AZ_BATCHAI_JOB_MOUNT_ROOT/afs/in.txt > $AZ_BATCHAI_OUTPUT_MODEL/copy.txt"})");
+  ASSERT_TRUE(run_until([&] { return finished("io"); }));
+  EXPECT_EQ(job("io").execution_state, ExecutionState::kSucceeded) << file("io", "stderr.txt");
+  auto dir = backend_->job_output_directory(job("io"), "MODEL");
+  ASSERT_TRUE(dir.has_value());
+  std::ifstream in(*dir / "copy.txt");
+  std::string text;
+  in >> text;
+  EXPECT_EQ(text, "hello");
+}
+
+TEST_F(ContainerBackendTest, NvidiaSmiInsideAGpuNode) {
+  if (backend_->gpus().devices().empty()) GTEST_SKIP() << "no NVIDIA GPU on this host (nvidia-smi -L lists none)";
+  create_cluster(1, "STANDARD_NC6");
+  submit("gpu", 1, R"("customToolkitSettings":{"commandLine":"nvidia-smi -L; echo $CUDA_VISIBLE_DEVICES $AZ_BATCHAI_NUM_GPUS"})");
+  ASSERT_TRUE(run_until([&] { return finished("gpu"); }));
+  EXPECT_EQ(job("gpu").execution_state, ExecutionState::kSucceeded) << file("gpu", "stderr.txt");
+  EXPECT_NE(file("gpu", "stdout.txt").find("GPU 0:"), std::string::npos) << file("gpu", "stdout.txt");
+}
+
+TEST_F(ContainerBackendTest, Measurements) {
+  create_cluster(1);
+  const std::string marker = (root_ / "started").string();
+  const auto start = std::chrono::steady_clock::now();
+  submit("first", 1, R"("customToolkitSettings":{"commandLine":"touch )" + marker + R"("})");
+  ASSERT_TRUE(run_until([&] { return fs::exists(marker); }));
+  std::printf("submit to first process running on an idle node: %.1f ms\n",
+              std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+  ASSERT_TRUE(run_until([&] { return finished("first"); }));
+}
+
+}  // namespace
+}  // namespace emu::fakes
