@@ -97,7 +97,8 @@ function idParts(id) {
     return i >= 0 && i + 1 < seg.length ? seg[i + 1] : '';
   };
   return {subscription: at('subscriptions'), group: at('resourcegroups'), workspace: at('workspaces'),
-          experiment: at('experiments'), cluster: at('clusters'), job: at('jobs')};
+          experiment: at('experiments'), cluster: at('clusters'), fileServer: at('fileservers'),
+          job: at('jobs')};
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -162,7 +163,7 @@ function renderEvents() {
 function shortSubject(subject) {
   const p = idParts(subject);
   if (!p.workspace) return subject;
-  return [p.group, p.workspace, p.experiment, p.cluster, p.job].filter(Boolean).join('/') ||
+  return [p.group, p.workspace, p.experiment, p.cluster, p.fileServer, p.job].filter(Boolean).join('/') ||
          subject.split('/').slice(-1)[0];
 }
 
