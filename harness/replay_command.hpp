@@ -18,9 +18,9 @@
 namespace emu::harness {
 
 struct ReplayRunOptions {
-  std::filesystem::path scenario;  // a scenario .yaml or a recording written by RecordingHandler
-  std::optional<std::uint64_t> seed;
-  std::optional<std::filesystem::path> out_dir;
+  std::filesystem::path scenario{};  // a scenario .yaml or a recording written by RecordingHandler
+  std::optional<std::uint64_t> seed{};
+  std::optional<std::filesystem::path> out_dir{};
   bool check_determinism = false;
   bool progress = true;  // drawn only when stderr is a terminal
 };
@@ -35,7 +35,7 @@ int run_replay(const ReplayRunOptions& options);
 core::Result<Scenario> load_replay_input(const std::filesystem::path& file);
 
 struct SweepOptions {
-  std::filesystem::path scenario;
+  std::filesystem::path scenario{};
   std::uint64_t first_seed = 1;
   std::uint64_t last_seed = 100;
   int jobs = 2;  // worker processes

@@ -23,8 +23,8 @@ struct JobShape {
   std::int32_t nodes = 1;
   core::Duration duration = std::chrono::seconds(60);
   std::int32_t exit_code = 0;
-  std::string priority;                            // "low", "normal", "high"; empty: the default
-  std::optional<core::Duration> max_wall_clock;
+  std::string priority{};  // "low", "normal", "high"; empty: the default
+  std::optional<core::Duration> max_wall_clock{};
 };
 
 class ScenarioFixture : public ::testing::Test {
