@@ -41,7 +41,8 @@ core::Result<ArgumentList> ArgumentList::parse(std::span<const std::string_view>
                    word);
     }
     const FlagSpec* flag = find_flag(flags, word);
-    if (!flag) return usage("unrecognized argument '" + std::string(word) + "'; see --help for the flags", word);
+    if (!flag)
+      return usage("unrecognized argument '" + std::string(word) + "'; see --help for the flags", word);
     const std::string name(flag->name);
     if (flag->kind == FlagKind::kSwitch) {
       if (inline_value) return usage("argument " + name + " takes no value", name);
@@ -57,7 +58,8 @@ core::Result<ArgumentList> ArgumentList::parse(std::span<const std::string_view>
     }
     list.given_.emplace_back(name, std::string(words[++i]));
     if (flag->kind == FlagKind::kList) {
-      while (i + 1 < words.size() && !looks_like_flag(words[i + 1])) list.given_.emplace_back(name, std::string(words[++i]));
+      while (i + 1 < words.size() && !looks_like_flag(words[i + 1]))
+        list.given_.emplace_back(name, std::string(words[++i]));
     }
   }
   return list;
@@ -99,8 +101,8 @@ core::Result<std::optional<long long>> ArgumentList::integer(std::string_view na
   long long number = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), number);
   if (ec != std::errc{} || end != v->data() + v->size() || number < min || number > max) {
-    return usage("argument " + std::string(name) + ": '" + *v + "' is not an integer from " + std::to_string(min) +
-                     " to " + std::to_string(max),
+    return usage("argument " + std::string(name) + ": '" + *v + "' is not an integer from " +
+                     std::to_string(min) + " to " + std::to_string(max),
                  name);
   }
   return std::optional<long long>{number};
@@ -111,8 +113,10 @@ core::Result<std::optional<double>> ArgumentList::seconds(std::string_view name)
   if (!v) return std::optional<double>{};
   double number = 0;
   auto [end, ec] = std::from_chars(v->data(), v->data() + v->size(), number);
-  if (ec != std::errc{} || end != v->data() + v->size() || !std::isfinite(number) || number < 0 || number > 86400) {
-    return usage("argument " + std::string(name) + ": '" + *v + "' is not a number of seconds from 0 to 86400", name);
+  if (ec != std::errc{} || end != v->data() + v->size() || !std::isfinite(number) || number < 0 ||
+      number > 86400) {
+    return usage(
+        "argument " + std::string(name) + ": '" + *v + "' is not a number of seconds from 0 to 86400", name);
   }
   return std::optional<double>{number};
 }
@@ -122,8 +126,10 @@ std::string describe_flags(std::span<const FlagSpec> flags) {
   for (const auto& flag : flags) {
     std::string left = "  " + std::string(flag.name);
     if (!flag.alias.empty()) left += " " + std::string(flag.alias);
-    if (left.size() < 30) left.resize(30, ' ');
-    else left += "  ";
+    if (left.size() < 30)
+      left.resize(30, ' ');
+    else
+      left += "  ";
     text += left + std::string(flag.help) + "\n";
   }
   return text;

@@ -27,7 +27,8 @@ struct FlagSpec {
 
 class ArgumentList {
  public:
-  static core::Result<ArgumentList> parse(std::span<const std::string_view> words, std::span<const FlagSpec> flags);
+  static core::Result<ArgumentList> parse(std::span<const std::string_view> words,
+                                          std::span<const FlagSpec> flags);
 
   bool has(std::string_view name) const;
   // The last value given for the flag, if any.

@@ -21,7 +21,8 @@ constexpr FlagSpec kGlobalFlags[] = {
     {"--output", "-o", kValue, "json (default), table or tsv"},
     {"--endpoint", "", kValue, "emulator URL (default $BATCHAI_EMULATOR_ENDPOINT or https://127.0.0.1:7443)"},
     {"--ca-file", "", kValue, "CA of the server (default $BATCHAI_EMULATOR_CA or DATA_DIR/tls/ca.pem)"},
-    {"--data-dir", "", kValue, "the server's data dir, for its CA (default $BATCHAI_EMULATOR_DATA_DIR or ./.batchai-emulator)"},
+    {"--data-dir", "", kValue,
+     "the server's data dir, for its CA (default $BATCHAI_EMULATOR_DATA_DIR or ./.batchai-emulator)"},
     {"--insecure", "", kSwitch, "do not check the server's certificate"},
     {"--subscription", "", kValue, "subscription id (default $AZURE_SUBSCRIPTION_ID or all zeros)"},
     {"--poll-interval", "", kValue, "seconds between polls of operations and streamed files (default 1)"},
@@ -80,7 +81,8 @@ int run_az(std::span<const std::string_view> args, const AzEnvironment& environm
       out << overview();
       return 0;
     }
-    err << "ERROR: only the 'batchai' command group is emulated: batchai-emulator az batchai <group> <command>\n";
+    err << "ERROR: only the 'batchai' command group is emulated: batchai-emulator az batchai <group> "
+           "<command>\n";
     return 2;
   }
   // The command is the longest run of leading words that names one; the rest are flags.
@@ -93,7 +95,8 @@ int run_az(std::span<const std::string_view> args, const AzEnvironment& environm
     if (candidate.path == path) command = &candidate;
   }
   const auto flag_words = args.subspan(words);
-  const bool wants_help = std::any_of(flag_words.begin(), flag_words.end(), [](std::string_view w) { return w == "--help" || w == "-h"; });
+  const bool wants_help = std::any_of(flag_words.begin(), flag_words.end(),
+                                      [](std::string_view w) { return w == "--help" || w == "-h"; });
   if (!command) {
     std::string prefix = path.empty() ? "" : path + " ";
     std::string matches;
@@ -122,14 +125,16 @@ int run_az(std::span<const std::string_view> args, const AzEnvironment& environm
   if (!parsed) return report(err, parsed.error());
   const ArgumentList& arguments = *parsed;
 
-  auto format = parse_output_format(arguments.value("--output").value_or(
-      environment.variable("AZURE_CORE_OUTPUT").value_or("json")));
+  auto format = parse_output_format(
+      arguments.value("--output").value_or(environment.variable("AZURE_CORE_OUTPUT").value_or("json")));
   if (!format) return report(err, format.error());
   auto poll = arguments.seconds("--poll-interval");
   if (!poll) return report(err, poll.error());
 
-  const std::string endpoint_url = arguments.value("--endpoint").value_or(
-      environment.variable("BATCHAI_EMULATOR_ENDPOINT").value_or(std::string(kDefaultEndpoint)));
+  const std::string endpoint_url =
+      arguments.value("--endpoint")
+          .value_or(
+              environment.variable("BATCHAI_EMULATOR_ENDPOINT").value_or(std::string(kDefaultEndpoint)));
   auto endpoint = parse_endpoint(endpoint_url);
   if (!endpoint) return report(err, endpoint.error());
   RestClientOptions options;
@@ -140,14 +145,18 @@ int run_az(std::span<const std::string_view> args, const AzEnvironment& environm
   } else if (auto ca_env = environment.variable("BATCHAI_EMULATOR_CA")) {
     options.ca_file = *ca_env;
   } else {
-    const std::string data_dir = arguments.value("--data-dir").value_or(
-        environment.variable("BATCHAI_EMULATOR_DATA_DIR").value_or(".batchai-emulator"));
+    const std::string data_dir =
+        arguments.value("--data-dir")
+            .value_or(environment.variable("BATCHAI_EMULATOR_DATA_DIR").value_or(".batchai-emulator"));
     const std::string data_dir_ca = data_dir + "/tls/ca.pem";
     if (std::filesystem::exists(data_dir_ca)) options.ca_file = data_dir_ca;
   }
   RestClient rest(std::move(*endpoint), std::move(options));
-  BatchAiClient arm(rest, arguments.value("--subscription").value_or(
-                              environment.variable("AZURE_SUBSCRIPTION_ID").value_or(std::string(kDefaultSubscription))));
+  BatchAiClient arm(
+      rest,
+      arguments.value("--subscription")
+          .value_or(
+              environment.variable("AZURE_SUBSCRIPTION_ID").value_or(std::string(kDefaultSubscription))));
   CommandContext context{arm, out, err, environment.variable("BATCHAI_EMULATOR_LOCATION").value_or("eastus")};
   if (*poll) context.poll_interval = std::chrono::milliseconds(static_cast<long long>(**poll * 1000));
   arm.set_poll_interval(context.poll_interval);

@@ -14,15 +14,24 @@ namespace json = boost::json;
 
 core::ErrorKind kind_of(int status) {
   switch (status) {
-    case 400: return core::ErrorKind::kBadRequest;
-    case 401: return core::ErrorKind::kUnauthorized;
-    case 403: return core::ErrorKind::kForbidden;
-    case 404: return core::ErrorKind::kNotFound;
-    case 405: return core::ErrorKind::kMethodNotAllowed;
-    case 409: return core::ErrorKind::kConflict;
-    case 413: return core::ErrorKind::kPayloadTooLarge;
-    case 429: return core::ErrorKind::kTooManyRequests;
-    default: return core::ErrorKind::kInternal;
+    case 400:
+      return core::ErrorKind::kBadRequest;
+    case 401:
+      return core::ErrorKind::kUnauthorized;
+    case 403:
+      return core::ErrorKind::kForbidden;
+    case 404:
+      return core::ErrorKind::kNotFound;
+    case 405:
+      return core::ErrorKind::kMethodNotAllowed;
+    case 409:
+      return core::ErrorKind::kConflict;
+    case 413:
+      return core::ErrorKind::kPayloadTooLarge;
+    case 429:
+      return core::ErrorKind::kTooManyRequests;
+    default:
+      return core::ErrorKind::kInternal;
   }
 }
 
@@ -42,7 +51,8 @@ bool ok(int status) { return status >= 200 && status < 300; }
 }  // namespace
 
 core::Error error_from_response(const RestResponse& response) {
-  core::Error error{kind_of(response.status), "HttpError" + std::to_string(response.status),
+  core::Error error{kind_of(response.status),
+                    "HttpError" + std::to_string(response.status),
                     "The emulator answered HTTP " + std::to_string(response.status),
                     {}};
   boost::system::error_code ec;
@@ -51,7 +61,8 @@ core::Error error_from_response(const RestResponse& response) {
     const json::value* inner = body.get_object().if_contains("error");
     if (inner && inner->is_object()) {
       const auto& e = inner->get_object();
-      if (const auto* code = e.if_contains("code"); code && code->is_string()) error.code = code->get_string();
+      if (const auto* code = e.if_contains("code"); code && code->is_string())
+        error.code = code->get_string();
       if (const auto* message = e.if_contains("message"); message && message->is_string()) {
         error.message = message->get_string();
       }
@@ -64,7 +75,8 @@ core::Error error_from_response(const RestResponse& response) {
 }
 
 std::string BatchAiClient::group_path(std::string_view group) const {
-  return "/subscriptions/" + subscription_ + "/resourceGroups/" + std::string(group) + "/providers/Microsoft.BatchAI";
+  return "/subscriptions/" + subscription_ + "/resourceGroups/" + std::string(group) +
+         "/providers/Microsoft.BatchAI";
 }
 
 std::string BatchAiClient::subscription_path() const {
@@ -79,8 +91,9 @@ std::string BatchAiClient::with_version(std::string_view path, std::string_view 
   return target;
 }
 
-core::Result<RestResponse> BatchAiClient::raw(std::string_view method, std::string_view target, std::string_view body,
-                                              const std::vector<std::pair<std::string, std::string>>& headers) {
+core::Result<RestResponse> BatchAiClient::raw(
+    std::string_view method, std::string_view target, std::string_view body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
   return rest_.send(method, target, body, headers);
 }
 
@@ -159,7 +172,8 @@ core::Result<void> BatchAiClient::wait_operation(const RestResponse& accepted) {
     std::chrono::milliseconds delay = poll_interval_;
     const std::string_view retry = accepted.header("Retry-After");
     int seconds = 0;
-    if (!retry.empty() && std::from_chars(retry.data(), retry.data() + retry.size(), seconds).ec == std::errc{}) {
+    if (!retry.empty() &&
+        std::from_chars(retry.data(), retry.data() + retry.size(), seconds).ec == std::errc{}) {
       delay = std::min(delay, std::chrono::milliseconds(seconds * 1000));
     }
     auto response = rest_.send("GET", poll);
@@ -169,7 +183,8 @@ core::Result<void> BatchAiClient::wait_operation(const RestResponse& accepted) {
     if (!body) return body.error();
     std::string status;
     if (body->is_object()) {
-      if (const auto* s = body->get_object().if_contains("status"); s && s->is_string()) status = s->get_string();
+      if (const auto* s = body->get_object().if_contains("status"); s && s->is_string())
+        status = s->get_string();
     }
     if (status == "Succeeded") return {};
     if (status == "Failed" || status == "Canceled") {

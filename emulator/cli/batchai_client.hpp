@@ -21,7 +21,8 @@ class BatchAiClient {
  public:
   static constexpr std::string_view kApiVersion = "2018-05-01";
 
-  BatchAiClient(RestClient& rest, std::string subscription) : rest_(rest), subscription_(std::move(subscription)) {}
+  BatchAiClient(RestClient& rest, std::string subscription)
+      : rest_(rest), subscription_(std::move(subscription)) {}
 
   // /subscriptions/{sub}/resourceGroups/{group}/providers/Microsoft.BatchAI
   std::string group_path(std::string_view group) const;

@@ -28,7 +28,8 @@ core::Result<ClusterName> cluster_name(CommandContext& ctx, const ArgumentList& 
   if (!workspace) return workspace.error();
   auto name = args.required(flag);
   if (!name) return name.error();
-  return ClusterName{*group, *workspace, ctx.arm.group_path(*group) + "/workspaces/" + *workspace + "/clusters/" + *name};
+  return ClusterName{*group, *workspace,
+                     ctx.arm.group_path(*group) + "/workspaces/" + *workspace + "/clusters/" + *name};
 }
 
 std::string env_or(const char* name, std::string fallback) {
@@ -39,20 +40,26 @@ std::string env_or(const char* name, std::string fallback) {
 // An image alias of the real CLI, or publisher:offer:sku:version.
 core::Result<json::object> image_reference(const std::string& image) {
   if (image == "UbuntuLTS") {
-    return json::object{{"publisher", "Canonical"}, {"offer", "UbuntuServer"}, {"sku", "16.04-LTS"}, {"version", "latest"}};
+    return json::object{
+        {"publisher", "Canonical"}, {"offer", "UbuntuServer"}, {"sku", "16.04-LTS"}, {"version", "latest"}};
   }
   if (image == "UbuntuDSVM") {
-    return json::object{{"publisher", "microsoft-ads"}, {"offer", "linux-data-science-vm-ubuntu"},
-                        {"sku", "linuxdsvmubuntu"}, {"version", "latest"}};
+    return json::object{{"publisher", "microsoft-ads"},
+                        {"offer", "linux-data-science-vm-ubuntu"},
+                        {"sku", "linuxdsvmubuntu"},
+                        {"version", "latest"}};
   }
   std::vector<std::string> parts;
   std::stringstream in(image);
   for (std::string part; std::getline(in, part, ':');) parts.push_back(part);
   if (parts.size() < 3 || parts.size() > 4) {
-    return usage_error("argument --image: '" + image + "' is neither UbuntuLTS, UbuntuDSVM nor publisher:offer:sku[:version]",
+    return usage_error("argument --image: '" + image +
+                           "' is neither UbuntuLTS, UbuntuDSVM nor publisher:offer:sku[:version]",
                        "--image");
   }
-  return json::object{{"publisher", parts[0]}, {"offer", parts[1]}, {"sku", parts[2]},
+  return json::object{{"publisher", parts[0]},
+                      {"offer", parts[1]},
+                      {"sku", parts[2]},
                       {"version", parts.size() == 4 ? parts[3] : "latest"}};
 }
 
@@ -69,8 +76,9 @@ core::Result<void> apply_user_flags(const ArgumentList& args, json::object& prop
       std::ifstream in(*key);
       std::getline(in, text);
     } else if (args.has("--generate-ssh-keys") && !args.has("--ssh-key")) {
-      return usage_error("--generate-ssh-keys found no " + *key + "; create one with ssh-keygen or pass --ssh-key",
-                         "--generate-ssh-keys");
+      return usage_error(
+          "--generate-ssh-keys found no " + *key + "; create one with ssh-keygen or pass --ssh-key",
+          "--generate-ssh-keys");
     }
     user["adminUserSshPublicKey"] = text;
   }
@@ -78,7 +86,8 @@ core::Result<void> apply_user_flags(const ArgumentList& args, json::object& prop
   if (!user.contains("adminUserPassword") && !user.contains("adminUserSshPublicKey")) {
     const std::string default_key = env_or("HOME", ".") + "/.ssh/id_rsa.pub";
     if (!std::filesystem::exists(default_key)) {
-      return usage_error("give the admin user a password (-p) or an SSH key (-k, --generate-ssh-keys)", "--password");
+      return usage_error("give the admin user a password (-p) or an SSH key (-k, --generate-ssh-keys)",
+                         "--password");
     }
     std::ifstream in(default_key);
     std::string text;
@@ -103,11 +112,13 @@ core::Result<void> add_mount_flags(CommandContext& ctx, const ArgumentList& args
                                 {"mountOptions", "rw"}});
   }
   const bool storage = args.has("--afs-name") || args.has("--bfs-name");
-  std::string account = args.value("--storage-account-name").value_or(env_or("AZURE_BATCHAI_STORAGE_ACCOUNT", ""));
+  std::string account =
+      args.value("--storage-account-name").value_or(env_or("AZURE_BATCHAI_STORAGE_ACCOUNT", ""));
   std::string key = args.value("--storage-account-key").value_or(env_or("AZURE_BATCHAI_STORAGE_KEY", ""));
   if (storage && account.empty()) {
-    return usage_error("--afs-name and --bfs-name need --storage-account-name (or AZURE_BATCHAI_STORAGE_ACCOUNT)",
-                       "--storage-account-name");
+    return usage_error(
+        "--afs-name and --bfs-name need --storage-account-name (or AZURE_BATCHAI_STORAGE_ACCOUNT)",
+        "--storage-account-name");
   }
   if (storage && key.empty()) key = "emulator";  // the emulator does not check storage keys
   if (auto share = args.value("--afs-name")) {
@@ -146,7 +157,8 @@ core::Result<CommandOutput> cluster_create(CommandContext& ctx, const ArgumentLi
     object_at(properties, "virtualMachineConfiguration")["imageReference"] = std::move(*reference);
   }
   if (auto custom = args.value("--custom-image")) {
-    object_at(object_at(properties, "virtualMachineConfiguration"), "imageReference")["virtualMachineImageId"] = *custom;
+    object_at(object_at(properties, "virtualMachineConfiguration"),
+              "imageReference")["virtualMachineImageId"] = *custom;
   }
   auto target_flag = args.integer("--target", 0, 1000);
   if (!target_flag) return target_flag.error();
@@ -156,11 +168,12 @@ core::Result<CommandOutput> cluster_create(CommandContext& ctx, const ArgumentLi
   if (!maximum_flag) return maximum_flag.error();
   const std::optional<long long> target = *target_flag, minimum = *minimum_flag, maximum = *maximum_flag;
   if (target && (minimum || maximum)) {
-    return usage_error("give either --target (manual scale) or --min and --max (auto-scale), not both", "--target");
+    return usage_error("give either --target (manual scale) or --min and --max (auto-scale), not both",
+                       "--target");
   }
   if (target) {
-    properties["scaleSettings"] =
-        json::object{{"manual", json::object{{"targetNodeCount", *target}, {"nodeDeallocationOption", "requeue"}}}};
+    properties["scaleSettings"] = json::object{
+        {"manual", json::object{{"targetNodeCount", *target}, {"nodeDeallocationOption", "requeue"}}}};
   } else if (minimum || maximum) {
     if (!minimum || !maximum) return usage_error("auto-scale needs both --min and --max", "--min");
     properties["scaleSettings"] = json::object{
@@ -172,20 +185,25 @@ core::Result<CommandOutput> cluster_create(CommandContext& ctx, const ArgumentLi
   json::object& node_setup = object_at(properties, "nodeSetup");
   if (auto setup = args.value("--setup-task")) {
     auto output = args.value("--setup-task-output");
-    if (!output) return usage_error("--setup-task needs --setup-task-output, where its stdout/stderr go", "--setup-task-output");
+    if (!output)
+      return usage_error("--setup-task needs --setup-task-output, where its stdout/stderr go",
+                         "--setup-task-output");
     node_setup["setupTask"] = json::object{{"commandLine", *setup}, {"stdOutErrPathPrefix", *output}};
   }
   json::object& volumes = object_at(node_setup, "mountVolumes");
-  if (auto result = add_mount_flags(ctx, args, name->group, name->workspace, volumes); !result) return result.error();
+  if (auto result = add_mount_flags(ctx, args, name->group, name->workspace, volumes); !result)
+    return result.error();
   if (volumes.empty()) node_setup.erase("mountVolumes");
   if (node_setup.empty()) properties.erase("nodeSetup");
   if (auto subnet = args.value("--subnet")) properties["subnet"] = json::object{{"id", *subnet}};
 
   auto existing = ctx.arm.get(name->path);
-  if (existing) return core::Error::conflict("ClusterExists", "A cluster named " + *args.value("--name") +
-                                                                  " already exists in workspace " + name->workspace);
+  if (existing)
+    return core::Error::conflict("ClusterExists", "A cluster named " + *args.value("--name") +
+                                                      " already exists in workspace " + name->workspace);
   if (existing.error().kind != core::ErrorKind::kNotFound) return existing.error();
-  auto cluster = ctx.arm.put_lro(name->path, json::object{{"properties", std::move(properties)}}, !args.has("--no-wait"));
+  auto cluster = ctx.arm.put_lro(name->path, json::object{{"properties", std::move(properties)}},
+                                 !args.has("--no-wait"));
   if (!cluster) return cluster.error();
   return CommandOutput{std::move(*cluster), cluster_columns()};
 }
@@ -193,7 +211,8 @@ core::Result<CommandOutput> cluster_create(CommandContext& ctx, const ArgumentLi
 core::Result<CommandOutput> cluster_delete(CommandContext& ctx, const ArgumentList& args) {
   auto name = cluster_name(ctx, args, "--name");
   if (!name) return name.error();
-  if (auto done = ctx.arm.action_lro("DELETE", name->path, !args.has("--no-wait")); !done) return done.error();
+  if (auto done = ctx.arm.action_lro("DELETE", name->path, !args.has("--no-wait")); !done)
+    return done.error();
   return CommandOutput{};
 }
 
@@ -221,9 +240,11 @@ core::Result<CommandOutput> cluster_resize(CommandContext& ctx, const ArgumentLi
   auto target = args.integer("--target", 0, 1000);
   if (!target) return target.error();
   if (!*target) return usage_error("the following argument is required: --target", "--target");
-  json::object manual{{"targetNodeCount", **target},
-                      {"nodeDeallocationOption", args.value("--node-deallocation-option").value_or("requeue")}};
-  json::object body{{"properties", json::object{{"scaleSettings", json::object{{"manual", std::move(manual)}}}}}};
+  json::object manual{
+      {"targetNodeCount", **target},
+      {"nodeDeallocationOption", args.value("--node-deallocation-option").value_or("requeue")}};
+  json::object body{
+      {"properties", json::object{{"scaleSettings", json::object{{"manual", std::move(manual)}}}}}};
   auto cluster = ctx.arm.send_sync("PATCH", name->path, body);
   if (!cluster) return cluster.error();
   return CommandOutput{std::move(*cluster), cluster_columns()};
@@ -236,9 +257,11 @@ core::Result<CommandOutput> cluster_auto_scale(CommandContext& ctx, const Argume
   if (!minimum) return minimum.error();
   auto maximum = args.integer("--max", 0, 1000);
   if (!maximum) return maximum.error();
-  if (!*minimum || !*maximum) return usage_error("auto-scale needs both --min and --max", *minimum ? "--max" : "--min");
+  if (!*minimum || !*maximum)
+    return usage_error("auto-scale needs both --min and --max", *minimum ? "--max" : "--min");
   json::object auto_scale{{"minimumNodeCount", **minimum}, {"maximumNodeCount", **maximum}};
-  json::object body{{"properties", json::object{{"scaleSettings", json::object{{"autoScale", std::move(auto_scale)}}}}}};
+  json::object body{
+      {"properties", json::object{{"scaleSettings", json::object{{"autoScale", std::move(auto_scale)}}}}}};
   auto cluster = ctx.arm.send_sync("PATCH", name->path, body);
   if (!cluster) return cluster.error();
   return CommandOutput{std::move(*cluster), cluster_columns()};

@@ -25,7 +25,7 @@ struct CommandContext {
   BatchAiClient& arm;
   std::ostream& out;
   std::ostream& err;
-  std::string location;                   // for new workspaces (-l overrides)
+  std::string location;  // for new workspaces (-l overrides)
   std::chrono::milliseconds poll_interval{1000};
 };
 

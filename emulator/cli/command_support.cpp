@@ -35,7 +35,8 @@ core::Result<json::object> load_properties(const std::string& file) {
   options.allow_comments = true;
   options.allow_trailing_commas = true;
   auto value = json::parse(text.str(), ec, {}, options);
-  if (ec) return usage_error("the config file '" + file + "' is not valid JSON: " + ec.message(), "--config-file");
+  if (ec)
+    return usage_error("the config file '" + file + "' is not valid JSON: " + ec.message(), "--config-file");
   if (!value.is_object()) {
     return usage_error("the config file '" + file + "' must hold an object like {\"properties\": {...}}",
                        "--config-file");
@@ -43,7 +44,8 @@ core::Result<json::object> load_properties(const std::string& file) {
   auto& object = value.get_object();
   if (auto* properties = object.if_contains("properties")) {
     if (!properties->is_object()) {
-      return usage_error("\"properties\" in the config file '" + file + "' must be an object", "--config-file");
+      return usage_error("\"properties\" in the config file '" + file + "' must be an object",
+                         "--config-file");
     }
     return properties->get_object();
   }

@@ -12,7 +12,8 @@ constexpr FlagSpec kWorkspace{"--workspace", "-w", kValue, "name of the workspac
 constexpr FlagSpec kExperiment{"--experiment", "-e", kValue, "name of the experiment"};
 constexpr FlagSpec kNoWait{"--no-wait", "", kSwitch, "do not wait for the long-running operation to finish"};
 constexpr FlagSpec kYes{"--yes", "-y", kSwitch, "do not prompt for confirmation"};
-constexpr FlagSpec kConfig{"--config-file", "-f", kValue, "JSON file {\"properties\": {...}}; flags override it"};
+constexpr FlagSpec kConfig{"--config-file", "-f", kValue,
+                           "JSON file {\"properties\": {...}}; flags override it"};
 
 constexpr FlagSpec kMountFlags[] = {
     {"--nfs", "", kValue, "name or id of a file server to mount"},
@@ -25,23 +26,30 @@ constexpr FlagSpec kMountFlags[] = {
     {"--storage-account-key", "", kValue, "its key"},
 };
 
-#define EMU_MOUNT_FLAGS kMountFlags[0], kMountFlags[1], kMountFlags[2], kMountFlags[3], kMountFlags[4], \
-                        kMountFlags[5], kMountFlags[6], kMountFlags[7]
+#define EMU_MOUNT_FLAGS                                                                           \
+  kMountFlags[0], kMountFlags[1], kMountFlags[2], kMountFlags[3], kMountFlags[4], kMountFlags[5], \
+      kMountFlags[6], kMountFlags[7]
 
-constexpr FlagSpec kWorkspaceCreate[] = {kGroup, {"--name", "-n", kValue, "name of the workspace"},
+constexpr FlagSpec kWorkspaceCreate[] = {kGroup,
+                                         {"--name", "-n", kValue, "name of the workspace"},
                                          {"--location", "-l", kValue, "location (default: eastus)"},
                                          {"--tags", "", kList, "space-separated tags: key[=value]"}};
-constexpr FlagSpec kWorkspaceDelete[] = {kGroup, {"--name", "-n", kValue, "name of the workspace"}, kYes, kNoWait};
+constexpr FlagSpec kWorkspaceDelete[] = {
+    kGroup, {"--name", "-n", kValue, "name of the workspace"}, kYes, kNoWait};
 constexpr FlagSpec kWorkspaceList[] = {kGroup};
 constexpr FlagSpec kWorkspaceShow[] = {kGroup, {"--name", "-n", kValue, "name of the workspace"}};
 
-constexpr FlagSpec kExperimentName[] = {kGroup, kWorkspace, {"--name", "-n", kValue, "name of the experiment"}};
-constexpr FlagSpec kExperimentDelete[] = {kGroup, kWorkspace, {"--name", "-n", kValue, "name of the experiment"}, kYes,
-                                          kNoWait};
+constexpr FlagSpec kExperimentName[] = {
+    kGroup, kWorkspace, {"--name", "-n", kValue, "name of the experiment"}};
+constexpr FlagSpec kExperimentDelete[] = {
+    kGroup, kWorkspace, {"--name", "-n", kValue, "name of the experiment"}, kYes, kNoWait};
 constexpr FlagSpec kExperimentList[] = {kGroup, kWorkspace};
 
 constexpr FlagSpec kClusterCreate[] = {
-    kGroup, kWorkspace, {"--name", "-n", kValue, "name of the cluster"}, kConfig,
+    kGroup,
+    kWorkspace,
+    {"--name", "-n", kValue, "name of the cluster"},
+    kConfig,
     {"--vm-size", "-s", kValue, "VM size, e.g. STANDARD_NC6"},
     {"--vm-priority", "", kValue, "dedicated or lowpriority"},
     {"--image", "-i", kValue, "UbuntuLTS, UbuntuDSVM or publisher:offer:sku[:version]"},
@@ -56,61 +64,97 @@ constexpr FlagSpec kClusterCreate[] = {
     {"--setup-task", "", kValue, "command line run on every node as it joins"},
     {"--setup-task-output", "", kValue, "where the setup task's stdout/stderr go"},
     {"--subnet", "", kValue, "id of a virtual network subnet"},
-    EMU_MOUNT_FLAGS, kNoWait};
+    EMU_MOUNT_FLAGS,
+    kNoWait};
 constexpr FlagSpec kClusterName[] = {kGroup, kWorkspace, {"--name", "-n", kValue, "name of the cluster"}};
-constexpr FlagSpec kClusterDelete[] = {kGroup, kWorkspace, {"--name", "-n", kValue, "name of the cluster"}, kYes, kNoWait};
+constexpr FlagSpec kClusterDelete[] = {
+    kGroup, kWorkspace, {"--name", "-n", kValue, "name of the cluster"}, kYes, kNoWait};
 constexpr FlagSpec kClusterList[] = {kGroup, kWorkspace};
-constexpr FlagSpec kClusterResize[] = {kGroup, kWorkspace, {"--name", "-n", kValue, "name of the cluster"},
-                                       {"--target", "-t", kValue, "number of nodes"},
-                                       {"--node-deallocation-option", "", kValue,
-                                        "requeue (default), terminate or waitforjobcompletion"}};
-constexpr FlagSpec kClusterAutoScale[] = {kGroup, kWorkspace, {"--name", "-n", kValue, "name of the cluster"},
-                                          {"--min", "", kValue, "minimum nodes"}, {"--max", "", kValue, "maximum nodes"}};
-constexpr FlagSpec kClusterNodeList[] = {kGroup, kWorkspace, {"--cluster", "-c", kValue, "name of the cluster"}};
-constexpr FlagSpec kClusterNodeExec[] = {kGroup, kWorkspace, {"--cluster", "-c", kValue, "name of the cluster"},
+constexpr FlagSpec kClusterResize[] = {
+    kGroup,
+    kWorkspace,
+    {"--name", "-n", kValue, "name of the cluster"},
+    {"--target", "-t", kValue, "number of nodes"},
+    {"--node-deallocation-option", "", kValue, "requeue (default), terminate or waitforjobcompletion"}};
+constexpr FlagSpec kClusterAutoScale[] = {kGroup,
+                                          kWorkspace,
+                                          {"--name", "-n", kValue, "name of the cluster"},
+                                          {"--min", "", kValue, "minimum nodes"},
+                                          {"--max", "", kValue, "maximum nodes"}};
+constexpr FlagSpec kClusterNodeList[] = {
+    kGroup, kWorkspace, {"--cluster", "-c", kValue, "name of the cluster"}};
+constexpr FlagSpec kClusterNodeExec[] = {kGroup,
+                                         kWorkspace,
+                                         {"--cluster", "-c", kValue, "name of the cluster"},
                                          {"--node-id", "-n", kValue, "node to run on (default: the first)"},
                                          {"--exec", "", kValue, "command line to run (default: a shell)"},
                                          {"--address", "-L", kList, "port forward(s) local:host:remote"},
                                          {"--ssh-private-key", "-k", kValue, "private key file for ssh"}};
 
-constexpr FlagSpec kFileServerCreate[] = {
-    kGroup, kWorkspace, {"--name", "-n", kValue, "name of the file server"}, kConfig,
-    {"--vm-size", "-s", kValue, "VM size"},
-    {"--disk-count", "", kValue, "number of data disks"},
-    {"--disk-size", "", kValue, "size of each disk in GB"},
-    {"--storage-sku", "", kValue, "Standard_LRS or Premium_LRS"},
-    {"--caching-type", "", kValue, "none, readonly or readwrite"},
-    {"--user-name", "-u", kValue, "admin user (default: $USER)"},
-    {"--password", "-p", kValue, "admin user's password"},
-    {"--ssh-key", "-k", kValue, "SSH public key"},
-    {"--generate-ssh-keys", "", kSwitch, "accepted for compatibility"},
-    {"--subnet", "", kValue, "id of a virtual network subnet"}, kNoWait};
-constexpr FlagSpec kFileServerName[] = {kGroup, kWorkspace, {"--name", "-n", kValue, "name of the file server"}};
-constexpr FlagSpec kFileServerDelete[] = {kGroup, kWorkspace, {"--name", "-n", kValue, "name of the file server"}, kYes,
+constexpr FlagSpec kFileServerCreate[] = {kGroup,
+                                          kWorkspace,
+                                          {"--name", "-n", kValue, "name of the file server"},
+                                          kConfig,
+                                          {"--vm-size", "-s", kValue, "VM size"},
+                                          {"--disk-count", "", kValue, "number of data disks"},
+                                          {"--disk-size", "", kValue, "size of each disk in GB"},
+                                          {"--storage-sku", "", kValue, "Standard_LRS or Premium_LRS"},
+                                          {"--caching-type", "", kValue, "none, readonly or readwrite"},
+                                          {"--user-name", "-u", kValue, "admin user (default: $USER)"},
+                                          {"--password", "-p", kValue, "admin user's password"},
+                                          {"--ssh-key", "-k", kValue, "SSH public key"},
+                                          {"--generate-ssh-keys", "", kSwitch, "accepted for compatibility"},
+                                          {"--subnet", "", kValue, "id of a virtual network subnet"},
                                           kNoWait};
+constexpr FlagSpec kFileServerName[] = {
+    kGroup, kWorkspace, {"--name", "-n", kValue, "name of the file server"}};
+constexpr FlagSpec kFileServerDelete[] = {
+    kGroup, kWorkspace, {"--name", "-n", kValue, "name of the file server"}, kYes, kNoWait};
 constexpr FlagSpec kFileServerList[] = {kGroup, kWorkspace};
 
-constexpr FlagSpec kJobCreate[] = {kGroup, kWorkspace, kExperiment, {"--name", "-n", kValue, "name of the job"},
-                                   {"--cluster", "-c", kValue, "name or id of the cluster to run on"}, kConfig,
-                                   EMU_MOUNT_FLAGS, kNoWait};
-constexpr FlagSpec kJobName[] = {kGroup, kWorkspace, kExperiment, {"--name", "-n", kValue, "name of the job"}};
-constexpr FlagSpec kJobDelete[] = {kGroup, kWorkspace, kExperiment, {"--name", "-n", kValue, "name of the job"}, kYes,
+constexpr FlagSpec kJobCreate[] = {kGroup,
+                                   kWorkspace,
+                                   kExperiment,
+                                   {"--name", "-n", kValue, "name of the job"},
+                                   {"--cluster", "-c", kValue, "name or id of the cluster to run on"},
+                                   kConfig,
+                                   EMU_MOUNT_FLAGS,
                                    kNoWait};
-constexpr FlagSpec kJobTerminate[] = {kGroup, kWorkspace, kExperiment, {"--name", "-n", kValue, "name of the job"}, kYes,
-                                      kNoWait};
+constexpr FlagSpec kJobName[] = {
+    kGroup, kWorkspace, kExperiment, {"--name", "-n", kValue, "name of the job"}};
+constexpr FlagSpec kJobDelete[] = {
+    kGroup, kWorkspace, kExperiment, {"--name", "-n", kValue, "name of the job"}, kYes, kNoWait};
+constexpr FlagSpec kJobTerminate[] = {
+    kGroup, kWorkspace, kExperiment, {"--name", "-n", kValue, "name of the job"}, kYes, kNoWait};
 constexpr FlagSpec kJobList[] = {kGroup, kWorkspace, kExperiment};
-constexpr FlagSpec kJobWait[] = {kGroup, kWorkspace, kExperiment, {"--name", "-n", kValue, "name of the job"},
-                                 {"--interval", "", kValue, "seconds between polls (default 15; decimals allowed)"}};
-constexpr FlagSpec kJobFileList[] = {kGroup, kWorkspace, kExperiment, {"--job", "-j", kValue, "name of the job"},
-                                     {"--output-directory-id", "-d", kValue, "stdouterr (default) or an output directory id"},
-                                     {"--path", "-p", kValue, "directory inside it (default .)"},
-                                     {"--expiry", "", kValue, "minutes the download links stay valid (default 60)"}};
-constexpr FlagSpec kJobFileStream[] = {kGroup, kWorkspace, kExperiment, {"--job", "-j", kValue, "name of the job"},
-                                       {"--output-directory-id", "-d", kValue, "stdouterr (default) or an output directory id"},
-                                       {"--file-name", "-f", kValue, "file to follow, e.g. stdout.txt"},
-                                       {"--path", "-p", kValue, "directory inside it (default .)"}};
-constexpr FlagSpec kJobNodeList[] = {kGroup, kWorkspace, kExperiment, {"--job", "-j", kValue, "name of the job"}};
-constexpr FlagSpec kJobNodeExec[] = {kGroup, kWorkspace, kExperiment, {"--job", "-j", kValue, "name of the job"},
+constexpr FlagSpec kJobWait[] = {
+    kGroup,
+    kWorkspace,
+    kExperiment,
+    {"--name", "-n", kValue, "name of the job"},
+    {"--interval", "", kValue, "seconds between polls (default 15; decimals allowed)"}};
+constexpr FlagSpec kJobFileList[] = {
+    kGroup,
+    kWorkspace,
+    kExperiment,
+    {"--job", "-j", kValue, "name of the job"},
+    {"--output-directory-id", "-d", kValue, "stdouterr (default) or an output directory id"},
+    {"--path", "-p", kValue, "directory inside it (default .)"},
+    {"--expiry", "", kValue, "minutes the download links stay valid (default 60)"}};
+constexpr FlagSpec kJobFileStream[] = {
+    kGroup,
+    kWorkspace,
+    kExperiment,
+    {"--job", "-j", kValue, "name of the job"},
+    {"--output-directory-id", "-d", kValue, "stdouterr (default) or an output directory id"},
+    {"--file-name", "-f", kValue, "file to follow, e.g. stdout.txt"},
+    {"--path", "-p", kValue, "directory inside it (default .)"}};
+constexpr FlagSpec kJobNodeList[] = {
+    kGroup, kWorkspace, kExperiment, {"--job", "-j", kValue, "name of the job"}};
+constexpr FlagSpec kJobNodeExec[] = {kGroup,
+                                     kWorkspace,
+                                     kExperiment,
+                                     {"--job", "-j", kValue, "name of the job"},
                                      {"--node-id", "-n", kValue, "node to run on (default: the first)"},
                                      {"--exec", "", kValue, "command line to run (default: a shell)"},
                                      {"--address", "-L", kList, "port forward(s) local:host:remote"},
@@ -132,8 +176,10 @@ constexpr CommandSpec kCommands[] = {
     {"cluster list", kClusterList, cluster_list, "List clusters."},
     {"cluster show", kClusterName, cluster_show, "Show a cluster."},
     {"cluster resize", kClusterResize, cluster_resize, "Resize a cluster (manual scale)."},
-    {"cluster auto-scale", kClusterAutoScale, cluster_auto_scale, "Make a cluster auto-scale between --min and --max."},
-    {"cluster node list", kClusterNodeList, cluster_node_list, "List a cluster's nodes (remote login addresses)."},
+    {"cluster auto-scale", kClusterAutoScale, cluster_auto_scale,
+     "Make a cluster auto-scale between --min and --max."},
+    {"cluster node list", kClusterNodeList, cluster_node_list,
+     "List a cluster's nodes (remote login addresses)."},
     {"cluster node exec", kClusterNodeExec, cluster_node_exec, "Run a command on a cluster node over ssh."},
     {"file-server create", kFileServerCreate, file_server_create, "Create a file server."},
     {"file-server delete", kFileServerDelete, file_server_delete, "Delete a file server."},
@@ -146,7 +192,8 @@ constexpr CommandSpec kCommands[] = {
     {"job terminate", kJobTerminate, job_terminate, "Terminate a job."},
     {"job wait", kJobWait, job_wait, "Wait for a job to finish, printing its state; exit 0 if it succeeded."},
     {"job file list", kJobFileList, job_file_list, "List a job's output files."},
-    {"job file stream", kJobFileStream, job_file_stream, "Print a job's output file as it grows, until the job ends."},
+    {"job file stream", kJobFileStream, job_file_stream,
+     "Print a job's output file as it grows, until the job ends."},
     {"job node list", kJobNodeList, job_node_list, "List the nodes a job runs on."},
     {"job node exec", kJobNodeExec, job_node_exec, "Run a command on a job's node over ssh."},
     {"list-usages", kUsages, list_usages, "Show the usage and quota of a location."},

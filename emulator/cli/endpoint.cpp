@@ -7,7 +7,8 @@ namespace emu::cli {
 namespace {
 
 core::Error invalid(std::string_view url, std::string_view why) {
-  return core::Error::bad_request("InvalidEndpoint", "The endpoint '" + std::string(url) + "' " + std::string(why) +
+  return core::Error::bad_request("InvalidEndpoint", "The endpoint '" + std::string(url) + "' " +
+                                                         std::string(why) +
                                                          "; give one like https://127.0.0.1:7443");
 }
 
@@ -25,7 +26,8 @@ core::Result<Endpoint> parse_endpoint(std::string_view url) {
   endpoint.scheme = std::string(url.substr(0, colon));
   std::transform(endpoint.scheme.begin(), endpoint.scheme.end(), endpoint.scheme.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  if (endpoint.scheme != "http" && endpoint.scheme != "https") return invalid(url, "must start with http:// or https://");
+  if (endpoint.scheme != "http" && endpoint.scheme != "https")
+    return invalid(url, "must start with http:// or https://");
   std::string_view rest = url.substr(colon + 3);
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
@@ -54,7 +56,8 @@ core::Result<Endpoint> parse_endpoint(std::string_view url) {
   if (port.empty()) {
     endpoint.port = endpoint.tls() ? "443" : "80";
   } else {
-    if (port.size() > 5 || !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+    if (port.size() > 5 ||
+        !std::all_of(port.begin(), port.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
         std::stoi(std::string(port)) > 65535) {
       return invalid(url, "has a port that is not a number from 0 to 65535");
     }

@@ -58,7 +58,8 @@ core::Result<CommandOutput> file_server_create(CommandContext& ctx, const Argume
     account["adminUserName"] = login && *login ? login : "azureuser";
   }
   if (auto subnet = args.value("--subnet")) properties["subnet"] = json::object{{"id", *subnet}};
-  auto server = ctx.arm.put_lro(*path, json::object{{"properties", std::move(properties)}}, !args.has("--no-wait"));
+  auto server =
+      ctx.arm.put_lro(*path, json::object{{"properties", std::move(properties)}}, !args.has("--no-wait"));
   if (!server) return server.error();
   return CommandOutput{std::move(*server), file_server_columns()};
 }

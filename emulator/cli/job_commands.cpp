@@ -40,8 +40,9 @@ std::string state_of(const json::value& job) { return field("properties.executio
 bool finished(const std::string& state) { return state == "succeeded" || state == "failed"; }
 
 // POST listOutputFiles, every page.
-core::Result<json::array> output_files(CommandContext& ctx, const std::string& job_path, const std::string& directory_id,
-                                       const std::string& directory, long long expiry) {
+core::Result<json::array> output_files(CommandContext& ctx, const std::string& job_path,
+                                       const std::string& directory_id, const std::string& directory,
+                                       long long expiry) {
   json::array files;
   auto page = ctx.arm.post(job_path + "/listOutputFiles",
                            "outputdirectoryid=" + directory_id + "&directory=" + directory +
@@ -88,11 +89,13 @@ core::Result<CommandOutput> job_create(CommandContext& ctx, const ArgumentList& 
     if (!found) return found.error();
     object_at(properties, "cluster")["id"] = id;
   } else if (!properties.contains("cluster")) {
-    return usage_error("the following argument is required: --cluster (or \"cluster\": {\"id\": ...} in the config file)",
-                       "--cluster");
+    return usage_error(
+        "the following argument is required: --cluster (or \"cluster\": {\"id\": ...} in the config file)",
+        "--cluster");
   }
   json::object volumes;
-  if (auto result = add_mount_flags(ctx, args, name->group, name->workspace, volumes); !result) return result.error();
+  if (auto result = add_mount_flags(ctx, args, name->group, name->workspace, volumes); !result)
+    return result.error();
   if (!volumes.empty()) {
     json::object& target = object_at(properties, "mountVolumes");
     for (auto& [key, list] : volumes) {
@@ -102,11 +105,13 @@ core::Result<CommandOutput> job_create(CommandContext& ctx, const ArgumentList& 
   }
   auto existing = ctx.arm.get(name->path);
   if (existing) {
-    return core::Error::conflict("JobExists", "A job named " + *args.value("--name") +
-                                                  " already exists in that experiment; delete it or pick another name");
+    return core::Error::conflict("JobExists",
+                                 "A job named " + *args.value("--name") +
+                                     " already exists in that experiment; delete it or pick another name");
   }
   if (existing.error().kind != core::ErrorKind::kNotFound) return existing.error();
-  auto job = ctx.arm.put_lro(name->path, json::object{{"properties", std::move(properties)}}, !args.has("--no-wait"));
+  auto job = ctx.arm.put_lro(name->path, json::object{{"properties", std::move(properties)}},
+                             !args.has("--no-wait"));
   if (!job) return job.error();
   return CommandOutput{std::move(*job), job_columns()};
 }
@@ -114,7 +119,8 @@ core::Result<CommandOutput> job_create(CommandContext& ctx, const ArgumentList& 
 core::Result<CommandOutput> job_delete(CommandContext& ctx, const ArgumentList& args) {
   auto name = job_name(ctx, args, "--name");
   if (!name) return name.error();
-  if (auto done = ctx.arm.action_lro("DELETE", name->path, !args.has("--no-wait")); !done) return done.error();
+  if (auto done = ctx.arm.action_lro("DELETE", name->path, !args.has("--no-wait")); !done)
+    return done.error();
   return CommandOutput{};
 }
 
@@ -125,8 +131,8 @@ core::Result<CommandOutput> job_list(CommandContext& ctx, const ArgumentList& ar
   if (!workspace) return workspace.error();
   auto experiment = args.required("--experiment");
   if (!experiment) return experiment.error();
-  auto list = ctx.arm.list(ctx.arm.group_path(*group) + "/workspaces/" + *workspace + "/experiments/" + *experiment +
-                           "/jobs");
+  auto list = ctx.arm.list(ctx.arm.group_path(*group) + "/workspaces/" + *workspace + "/experiments/" +
+                           *experiment + "/jobs");
   if (!list) return list.error();
   return CommandOutput{std::move(*list), job_columns()};
 }
@@ -207,13 +213,15 @@ core::Result<CommandOutput> job_file_stream(CommandContext& ctx, const ArgumentL
       if (field("name")(candidate) == *file_name) file = &candidate;
     }
     if (file) {
-      const std::vector<std::pair<std::string, std::string>> range{{"Range", "bytes=" + std::to_string(offset) + "-"}};
+      const std::vector<std::pair<std::string, std::string>> range{
+          {"Range", "bytes=" + std::to_string(offset) + "-"}};
       auto response = ctx.arm.raw("GET", field("downloadUrl")(*file), {}, range);
       if (!response) return response.error();
       if (response->status == 200 || response->status == 206) {
         // A server that ignores Range sends the whole file: skip what was printed already.
         std::string_view fresh = response->body;
-        if (response->status == 200) fresh = offset < fresh.size() ? fresh.substr(offset) : std::string_view{};
+        if (response->status == 200)
+          fresh = offset < fresh.size() ? fresh.substr(offset) : std::string_view{};
         ctx.out << fresh << std::flush;
         offset += fresh.size();
       } else if (response->status != 416) {
@@ -221,8 +229,8 @@ core::Result<CommandOutput> job_file_stream(CommandContext& ctx, const ArgumentL
       }
     } else if (done) {
       return core::Error::not_found(
-          "FileNotFound", "The job is " + state_of(*job) + " and has no file " + *file_name + " in " + directory_id +
-                              (directory == "." ? "" : "/" + directory) +
+          "FileNotFound", "The job is " + state_of(*job) + " and has no file " + *file_name + " in " +
+                              directory_id + (directory == "." ? "" : "/" + directory) +
                               " (on the sim backend jobs write no files; see 'job file list')");
     } else if (!said_waiting) {
       ctx.err << "File " << *file_name << " not found yet; waiting for the job to write it" << std::endl;

@@ -15,8 +15,8 @@ namespace emu::cli {
 
 namespace json = boost::json;
 
-core::Result<CommandOutput> exec_on_node(CommandContext& ctx, const ArgumentList& args, const json::value& login_info,
-                                         const std::string& user) {
+core::Result<CommandOutput> exec_on_node(CommandContext& ctx, const ArgumentList& args,
+                                         const json::value& login_info, const std::string& user) {
   const json::array* nodes = nullptr;
   if (login_info.is_object()) {
     if (const auto* value = login_info.get_object().if_contains("value"); value && value->is_array()) {
@@ -34,9 +34,15 @@ core::Result<CommandOutput> exec_on_node(CommandContext& ctx, const ArgumentList
       break;
     }
   }
-  if (!node) return core::Error::not_found("NodeNotFound", "No node with id " + *wanted + " (see 'node list')");
-  std::vector<std::string> command{"ssh", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-                                   "-p", field("port")(*node)};
+  if (!node)
+    return core::Error::not_found("NodeNotFound", "No node with id " + *wanted + " (see 'node list')");
+  std::vector<std::string> command{"ssh",
+                                   "-o",
+                                   "StrictHostKeyChecking=no",
+                                   "-o",
+                                   "UserKnownHostsFile=/dev/null",
+                                   "-p",
+                                   field("port")(*node)};
   if (auto key = args.value("--ssh-private-key")) {
     command.push_back("-i");
     command.push_back(*key);
@@ -47,8 +53,10 @@ core::Result<CommandOutput> exec_on_node(CommandContext& ctx, const ArgumentList
   }
   command.push_back(user.empty() ? std::string("root") : user);
   command.back() += "@" + field("ipAddress")(*node);
-  if (auto exec = args.value("--exec")) command.push_back(*exec);
-  else if (!args.values("--address").empty()) command.push_back("-N");
+  if (auto exec = args.value("--exec"))
+    command.push_back(*exec);
+  else if (!args.values("--address").empty())
+    command.push_back("-N");
 
   ctx.out.flush();
   ctx.err.flush();

@@ -50,7 +50,8 @@ void write_pretty(std::string& out, const json::value& value, int depth) {
 
 std::string clean_cell(std::string text) {
   // A tab or newline inside a cell would break the row apart.
-  std::replace_if(text.begin(), text.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
+  std::replace_if(
+      text.begin(), text.end(), [](char c) { return c == '\t' || c == '\n' || c == '\r'; }, ' ');
   return text;
 }
 
@@ -60,10 +61,10 @@ core::Result<OutputFormat> parse_output_format(std::string_view text) {
   if (text == "json" || text == "jsonc") return OutputFormat::kJson;
   if (text == "table") return OutputFormat::kTable;
   if (text == "tsv") return OutputFormat::kTsv;
-  return core::Error::bad_request("InvalidArgument",
-                                  "argument --output/-o: invalid choice '" + std::string(text) +
-                                      "' (choose from json, table, tsv)",
-                                  "--output");
+  return core::Error::bad_request(
+      "InvalidArgument",
+      "argument --output/-o: invalid choice '" + std::string(text) + "' (choose from json, table, tsv)",
+      "--output");
 }
 
 std::string cell_text(const json::value& value) {
@@ -96,7 +97,8 @@ std::string pretty_json(const json::value& value) {
   return out;
 }
 
-void print_result(std::ostream& out, OutputFormat format, const json::value& result, std::span<const Column> columns) {
+void print_result(std::ostream& out, OutputFormat format, const json::value& result,
+                  std::span<const Column> columns) {
   if (format == OutputFormat::kJson || columns.empty()) {
     if (!result.is_null()) out << pretty_json(result);
     return;

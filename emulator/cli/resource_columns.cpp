@@ -12,14 +12,16 @@ namespace json = boost::json;
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
 
 Column id_column(std::string header, std::string_view after, std::string path = "id") {
   auto read = field(std::move(path));
-  return Column{std::move(header), [read, after](const json::value& row) { return id_segment(read(row), after); }};
+  return Column{std::move(header),
+                [read, after](const json::value& row) { return id_segment(read(row), after); }};
 }
 
 }  // namespace
@@ -72,7 +74,8 @@ std::vector<Column> file_server_columns() {
           id_column("Resource Group", "resourceGroups"),
           id_column("Workspace", "workspaces"),
           {"Size", field("properties.vmSize")},
-          {"Disks", [](const json::value& row) {
+          {"Disks",
+           [](const json::value& row) {
              const auto count = field("properties.dataDisks.diskCount")(row);
              const auto size = field("properties.dataDisks.diskSizeInGB")(row);
              return count.empty() ? std::string() : count + " x " + size + " Gb";
@@ -106,9 +109,8 @@ std::vector<Column> node_columns() {
 }
 
 std::vector<Column> usage_columns() {
-  return {{"Name", field("name.localizedValue")},
-          {"Usage", field("currentValue")},
-          {"Limit", field("limit")}};
+  return {
+      {"Name", field("name.localizedValue")}, {"Usage", field("currentValue")}, {"Limit", field("limit")}};
 }
 
 }  // namespace emu::cli

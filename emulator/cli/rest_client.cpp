@@ -1,5 +1,6 @@
 #include "emulator/cli/rest_client.hpp"
 
+#include <openssl/ssl.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,7 +10,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-#include <openssl/ssl.h>
 
 #include <cctype>
 
@@ -23,19 +23,23 @@ namespace http = beast::http;
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i]))) return false;
+    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
   }
   return true;
 }
 
-core::Error transport_error(const Endpoint& endpoint, std::string_view step, const boost::system::error_code& ec) {
+core::Error transport_error(const Endpoint& endpoint, std::string_view step,
+                            const boost::system::error_code& ec) {
   std::string hint;
   if (ec == asio::error::connection_refused) {
     hint = "; is 'batchai-emulator serve' running there? Set --endpoint or BATCHAI_EMULATOR_ENDPOINT";
   } else if (step == "TLS handshake") {
-    hint = "; pass the server's CA with --ca-file or BATCHAI_EMULATOR_CA (DATA_DIR/tls/ca.pem), or use http://";
+    hint =
+        "; pass the server's CA with --ca-file or BATCHAI_EMULATOR_CA (DATA_DIR/tls/ca.pem), or use http://";
   }
-  return core::Error{core::ErrorKind::kInternal, "ConnectionFailed",
+  return core::Error{core::ErrorKind::kInternal,
+                     "ConnectionFailed",
                      "Could not reach the emulator at " + endpoint.origin() + " (" + std::string(step) +
                          ": " + ec.message() + ")" + hint,
                      {}};
@@ -91,7 +95,8 @@ std::string RestClient::path_of(std::string_view target) const {
   return endpoint_.prefix + std::string(target);
 }
 
-core::Result<RestResponse> RestClient::send(std::string_view method, std::string_view target, std::string_view body,
+core::Result<RestResponse> RestClient::send(std::string_view method, std::string_view target,
+                                            std::string_view body,
                                             const std::vector<std::pair<std::string, std::string>>& headers) {
   http::request<http::string_body> request;
   request.method_string(method);
@@ -137,9 +142,9 @@ core::Result<RestResponse> RestClient::send(std::string_view method, std::string
         tls_->context.load_verify_file(options_.ca_file, ec);
         if (ec) {
           tls_.reset();
-          return core::Error::bad_request("InvalidCaFile", "Could not read the CA file '" + options_.ca_file +
-                                                               "' (" + ec.message() +
-                                                               "); it is DATA_DIR/tls/ca.pem of the server",
+          return core::Error::bad_request("InvalidCaFile",
+                                          "Could not read the CA file '" + options_.ca_file + "' (" +
+                                              ec.message() + "); it is DATA_DIR/tls/ca.pem of the server",
                                           "--ca-file");
         }
       }

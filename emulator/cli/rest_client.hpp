@@ -16,10 +16,10 @@
 namespace emu::cli {
 
 struct RestClientOptions {
-  std::string ca_file;                 // PEM file of the CA that signed the server; empty: system CAs
-  bool verify = true;                  // false: accept any certificate (--insecure)
-  std::string token = "emulator";      // sent as "Authorization: Bearer <token>"
-  std::chrono::seconds timeout{60};    // for one whole request
+  std::string ca_file;               // PEM file of the CA that signed the server; empty: system CAs
+  bool verify = true;                // false: accept any certificate (--insecure)
+  std::string token = "emulator";    // sent as "Authorization: Bearer <token>"
+  std::chrono::seconds timeout{60};  // for one whole request
 };
 
 struct RestResponse {
@@ -39,7 +39,8 @@ class RestClient {
 
   // `target` is a path and query (the endpoint's prefix is put in front) or an absolute URL on the
   // same origin, as in nextLink and Azure-AsyncOperation headers. Extra headers come last.
-  core::Result<RestResponse> send(std::string_view method, std::string_view target, std::string_view body = {},
+  core::Result<RestResponse> send(std::string_view method, std::string_view target,
+                                  std::string_view body = {},
                                   const std::vector<std::pair<std::string, std::string>>& headers = {});
 
   const Endpoint& endpoint() const { return endpoint_; }

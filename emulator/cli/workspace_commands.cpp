@@ -10,7 +10,8 @@ namespace json = boost::json;
 
 namespace {
 
-core::Result<std::string> workspace_path(CommandContext& ctx, const ArgumentList& args, std::string_view name_flag) {
+core::Result<std::string> workspace_path(CommandContext& ctx, const ArgumentList& args,
+                                         std::string_view name_flag) {
   auto group = args.required("--resource-group");
   if (!group) return group.error();
   auto name = args.required(name_flag);
@@ -54,7 +55,8 @@ core::Result<CommandOutput> workspace_delete(CommandContext& ctx, const Argument
 
 core::Result<CommandOutput> workspace_list(CommandContext& ctx, const ArgumentList& args) {
   auto group = args.value("--resource-group");
-  auto list = ctx.arm.list((group ? ctx.arm.group_path(*group) : ctx.arm.subscription_path()) + "/workspaces");
+  auto list =
+      ctx.arm.list((group ? ctx.arm.group_path(*group) : ctx.arm.subscription_path()) + "/workspaces");
   if (!list) return list.error();
   return CommandOutput{std::move(*list), workspace_columns()};
 }

@@ -62,7 +62,8 @@ api::HttpResponse error_response(int status, std::string_view code, std::string 
 
 DashboardAssets::DashboardAssets() {
   for (const auto& asset : embedded_assets()) {
-    files_.push_back(File{std::string(asset.name), content_type_of(asset.name), asset.data, etag_of(asset.data)});
+    files_.push_back(
+        File{std::string(asset.name), content_type_of(asset.name), asset.data, etag_of(asset.data)});
   }
 }
 
@@ -99,11 +100,14 @@ std::optional<api::HttpResponse> DashboardAssets::serve(const api::HttpRequest& 
     response.set_header("Allow", "GET, HEAD");
     return response;
   }
-  if (rest.empty() || rest == "/") rest = kIndex;
-  else rest.remove_prefix(1);
+  if (rest.empty() || rest == "/")
+    rest = kIndex;
+  else
+    rest.remove_prefix(1);
   if (const File* file = find(rest)) return respond(request, *file);
-  return error_response(404, "NotFound",
-                        "The dashboard has no file named '" + std::string(rest) + "'; the page is at /dashboard/");
+  return error_response(
+      404, "NotFound",
+      "The dashboard has no file named '" + std::string(rest) + "'; the page is at /dashboard/");
 }
 
 api::HttpResponse DashboardAssets::respond(const api::HttpRequest& request, const File& file) const {
@@ -112,7 +116,8 @@ api::HttpResponse DashboardAssets::respond(const api::HttpRequest& request, cons
   // no-cache: the browser keeps the file but asks each time, so a new build's page is never stale.
   response.set_header("Cache-Control", "no-cache");
   response.set_header("X-Content-Type-Options", "nosniff");
-  if (file.name == kIndex) response.set_header("Content-Security-Policy", std::string(kContentSecurityPolicy));
+  if (file.name == kIndex)
+    response.set_header("Content-Security-Policy", std::string(kContentSecurityPolicy));
   if (request.header("If-None-Match") == file.etag) {
     response.status = 304;
     return response;

@@ -1,15 +1,15 @@
 // `az batchai` end to end: a real `batchai-emulator serve` (sim backend, clock moved through the admin
 // API), the recipes' cluster and job files, and every output format.
 #include <atomic>
-#include <map>
 #include <filesystem>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "emulator/cli/az_command.hpp"
 #include "emulator/cli/endpoint.hpp"
@@ -88,7 +88,8 @@ class AzEndToEnd : public ::testing::Test {
 };
 
 TEST_F(AzEndToEnd, WorkspaceCreateShowListInEveryFormat) {
-  auto created = az({"workspace", "create", "-g", "rg", "-n", "formats", "-l", "westus", "--tags", "team=ml", "x"});
+  auto created =
+      az({"workspace", "create", "-g", "rg", "-n", "formats", "-l", "westus", "--tags", "team=ml", "x"});
   ASSERT_EQ(created.code, 0) << created.err;
   auto body = json::parse(created.out);
   EXPECT_EQ(body.at("name"), "formats");
@@ -112,8 +113,8 @@ TEST_F(AzEndToEnd, WorkspaceCreateShowListInEveryFormat) {
 TEST_F(AzEndToEnd, ClusterAndJobFromRecipeFilesRunToTheEnd) {
   create_workspace_and_experiment();
   // The file asks for one node; -t overrides it, as flags override config files.
-  auto cluster = az({"cluster", "create", "-g", "rg", "-w", "ws", "-n", "c1", "-f", recipe("simple_cluster.json"),
-                     "-t", "2", "-u", "alex", "-p", "Secret-123"});
+  auto cluster = az({"cluster", "create", "-g", "rg", "-w", "ws", "-n", "c1", "-f",
+                     recipe("simple_cluster.json"), "-t", "2", "-u", "alex", "-p", "Secret-123"});
   ASSERT_EQ(cluster.code, 0) << cluster.err;
   auto c = json::parse(cluster.out);
   EXPECT_EQ(c.at("properties").at("vmSize"), "STANDARD_D1");
@@ -127,7 +128,8 @@ TEST_F(AzEndToEnd, ClusterAndJobFromRecipeFilesRunToTheEnd) {
                  recipe("nop_job.json")});
   ASSERT_EQ(job.code, 0) << job.err;
   auto j = json::parse(job.out);
-  EXPECT_EQ(j.at("properties").at("cluster").at("id").as_string().ends_with("/workspaces/ws/clusters/c1"), true);
+  EXPECT_EQ(j.at("properties").at("cluster").at("id").as_string().ends_with("/workspaces/ws/clusters/c1"),
+            true);
   EXPECT_EQ(j.at("properties").at("executionState"), "queued");
 
   std::atomic<bool> stop{false};
@@ -154,7 +156,8 @@ TEST_F(AzEndToEnd, ClusterAndJobFromRecipeFilesRunToTheEnd) {
   auto files = az({"job", "file", "list", "-g", "rg", "-w", "ws", "-e", "exp", "-j", "j1"});
   ASSERT_EQ(files.code, 0) << files.err;
   EXPECT_EQ(files.out, "[]\n");
-  auto stream = az({"job", "file", "stream", "-g", "rg", "-w", "ws", "-e", "exp", "-j", "j1", "-f", "stdout.txt"});
+  auto stream =
+      az({"job", "file", "stream", "-g", "rg", "-w", "ws", "-e", "exp", "-j", "j1", "-f", "stdout.txt"});
   EXPECT_EQ(stream.code, 1);
   EXPECT_NE(stream.err.find("FileNotFound"), std::string::npos) << stream.err;
   EXPECT_NE(stream.err.find("sim backend"), std::string::npos) << stream.err;
@@ -165,10 +168,12 @@ TEST_F(AzEndToEnd, ClusterAndJobFromRecipeFilesRunToTheEnd) {
 
   auto resized = az({"cluster", "resize", "-g", "rg", "-w", "ws", "-n", "c1", "-t", "0"});
   ASSERT_EQ(resized.code, 0) << resized.err;
-  EXPECT_EQ(json::parse(resized.out).at("properties").at("scaleSettings").at("manual").at("targetNodeCount"), 0);
+  EXPECT_EQ(json::parse(resized.out).at("properties").at("scaleSettings").at("manual").at("targetNodeCount"),
+            0);
   auto scaled = az({"cluster", "auto-scale", "-g", "rg", "-w", "ws", "-n", "c1", "--min", "0", "--max", "3"});
   ASSERT_EQ(scaled.code, 0) << scaled.err;
-  EXPECT_EQ(json::parse(scaled.out).at("properties").at("scaleSettings").at("autoScale").at("maximumNodeCount"), 3);
+  EXPECT_EQ(
+      json::parse(scaled.out).at("properties").at("scaleSettings").at("autoScale").at("maximumNodeCount"), 3);
 
   EXPECT_EQ(az({"job", "delete", "-g", "rg", "-w", "ws", "-e", "exp", "-n", "j1", "-y"}).code, 0);
   auto gone = az({"job", "show", "-g", "rg", "-w", "ws", "-e", "exp", "-n", "j1"});
@@ -179,8 +184,8 @@ TEST_F(AzEndToEnd, ClusterAndJobFromRecipeFilesRunToTheEnd) {
 TEST_F(AzEndToEnd, TerminateAQueuedJobFailsIt) {
   ASSERT_EQ(az({"workspace", "create", "-g", "rg", "-n", "tws"}).code, 0);
   ASSERT_EQ(az({"experiment", "create", "-g", "rg", "-w", "tws", "-n", "exp"}).code, 0);
-  ASSERT_EQ(az({"cluster", "create", "-g", "rg", "-w", "tws", "-n", "idle", "-s", "STANDARD_D1", "-t", "0", "-p",
-                "Secret-123"})
+  ASSERT_EQ(az({"cluster", "create", "-g", "rg", "-w", "tws", "-n", "idle", "-s", "STANDARD_D1", "-t", "0",
+                "-p", "Secret-123"})
                 .code,
             0);
   ASSERT_EQ(az({"job", "create", "-g", "rg", "-w", "tws", "-e", "exp", "-n", "stuck", "-c", "idle", "-f",
@@ -189,7 +194,8 @@ TEST_F(AzEndToEnd, TerminateAQueuedJobFailsIt) {
             0);
   auto terminated = az({"job", "terminate", "-g", "rg", "-w", "tws", "-e", "exp", "-n", "stuck", "-y"});
   ASSERT_EQ(terminated.code, 0) << terminated.err;
-  auto waited = az({"job", "wait", "-g", "rg", "-w", "tws", "-e", "exp", "-n", "stuck", "--interval", "0.05"});
+  auto waited =
+      az({"job", "wait", "-g", "rg", "-w", "tws", "-e", "exp", "-n", "stuck", "--interval", "0.05"});
   EXPECT_EQ(waited.code, 1);
   EXPECT_NE(waited.err.find("Job failed"), std::string::npos) << waited.err;
 }
@@ -222,8 +228,8 @@ TEST_F(AzEndToEnd, PlainHttpEndpointAndWrongCaAreHandled) {
   AzEnvironment none{[](std::string_view) -> std::optional<std::string> { return std::nullopt; }};
   EXPECT_EQ(run_az(words, none, out, err), 0) << err.str();
 
-  std::vector<std::string_view> untrusted{"batchai", "workspace", "list", "--endpoint", server_->https(), "--ca-file",
-                                          "/dev/null"};
+  std::vector<std::string_view> untrusted{"batchai",        "workspace", "list",     "--endpoint",
+                                          server_->https(), "--ca-file", "/dev/null"};
   std::ostringstream out2, err2;
   EXPECT_NE(run_az(untrusted, none, out2, err2), 0);
   EXPECT_NE(err2.str().find("ERROR"), std::string::npos);

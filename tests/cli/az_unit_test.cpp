@@ -3,8 +3,8 @@
 #include <fstream>
 #include <sstream>
 
-#include <boost/json/parse.hpp>
 #include <gtest/gtest.h>
+#include <boost/json/parse.hpp>
 
 #include "emulator/cli/argument_list.hpp"
 #include "emulator/cli/az_command.hpp"
@@ -22,7 +22,9 @@ constexpr FlagSpec kFlags[] = {{"--name", "-n", FlagKind::kValue, ""},
                                {"--tags", "", FlagKind::kList, ""},
                                {"--target", "-t", FlagKind::kValue, ""}};
 
-core::Result<ArgumentList> parse(std::vector<std::string_view> words) { return ArgumentList::parse(words, kFlags); }
+core::Result<ArgumentList> parse(std::vector<std::string_view> words) {
+  return ArgumentList::parse(words, kFlags);
+}
 
 TEST(ArgumentList, LongShortInlineSwitchAndListForms) {
   auto args = parse({"-n", "a", "--yes", "--tags", "x=1", "y", "--target=-3"});

@@ -29,9 +29,10 @@ class EmulatorServer {
       failure_ = "pipe failed";
       return;
     }
-    const std::vector<std::string> argv{binary,        "serve",     "--in-memory", "--backend", "sim",
-                                        "--https-port", "0",         "--http-port", "0",         "--time-scale",
-                                        "0",           "--data-dir", data_dir.string(), "--host", "127.0.0.1"};
+    const std::vector<std::string> argv{
+        binary,        "serve", "--in-memory",  "--backend", "sim",        "--https-port",    "0",
+        "--http-port", "0",     "--time-scale", "0",         "--data-dir", data_dir.string(), "--host",
+        "127.0.0.1"};
     const std::string log = (data_dir / "serve.log").string();
     std::filesystem::create_directories(data_dir);
     pid_ = ::fork();
@@ -52,7 +53,8 @@ class EmulatorServer {
     https_ = word(line, "https=");
     http_ = word(line, "http=");
     ca_ = word(line, "ca=");
-    if (https_.empty() || http_.empty()) failure_ = "serve gave no ready line (got '" + line + "'); see " + log;
+    if (https_.empty() || http_.empty())
+      failure_ = "serve gave no ready line (got '" + line + "'); see " + log;
   }
 
   ~EmulatorServer() {

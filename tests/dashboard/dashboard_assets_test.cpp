@@ -32,7 +32,8 @@ TEST(DashboardAssets, RootServesThePage) {
 
 TEST(DashboardAssets, DashboardPathsServeThePageAndItsFiles) {
   DashboardAssets assets;
-  for (const char* target : {"/dashboard", "/dashboard/", "/dashboard/index.html", "/dashboard/?subscription=x"}) {
+  for (const char* target :
+       {"/dashboard", "/dashboard/", "/dashboard/index.html", "/dashboard/?subscription=x"}) {
     auto response = assets.serve(get(target));
     ASSERT_TRUE(response) << target;
     EXPECT_EQ(response->status, 200) << target;
