@@ -134,7 +134,11 @@ host="$1"; shift
 pid=$(cat "{0}/$host.pid" 2>/dev/null) || {{ echo "node-agent: no node has the address $host" >&2; exit 255; }}
 cg=$(cat "{0}/$host.cgroup" 2>/dev/null)
 [ -n "$cg" ] && echo $$ > "$cg/cgroup.procs"
-exec nsenter -t "$pid" -m -u -i -n -p -- /bin/sh -c "$*"
+# mpirun hands this agent's path on to each orted, which checks that it exists; inside the node it
+# does not (the data dir is hidden), and with no tree spawn the orted never calls it: /bin/false.
+export OMPI_MCA_plm_rsh_agent=/bin/false
+cmd=$(printf '%s' "$*" | sed "s|$0|/bin/false|g")
+exec nsenter -t "$pid" -m -u -i -n -p -- /bin/sh -c "$cmd"
 )",
                                       hosts.string()));
   fs::permissions(agent_path_, fs::perms::owner_all, ec);

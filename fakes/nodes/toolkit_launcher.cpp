@@ -38,14 +38,17 @@ ProcessPlan mpi_plan(const std::string& rank_command, std::optional<std::int32_t
   ProcessPlan p;
   p.on_mpi_launcher = true;
   p.command = fmt::format(
-      "exec {} --hostfile {} -np {} --oversubscribe --mca plm_rsh_agent {} --mca plm_rsh_no_tree_spawn 1 "
+      "exec {} --hostfile {} -np {} --oversubscribe --mca plm_rsh_no_tree_spawn 1 "
       "--mca btl tcp,self --mca btl_tcp_if_include {} --mca oob_tcp_if_include {} --wdir {} -x PATH -x HOME"
       "{} /bin/sh -c {}",
-      mpi.mpirun, shell_quote(mpi.host_file), np, shell_quote(mpi.agent), mpi.interface, mpi.interface,
+      mpi.mpirun, shell_quote(mpi.host_file), np, mpi.interface, mpi.interface,
       shell_quote(env.job_temp()), exports, shell_quote(rank_command));
   p.stdout_name = "stdout.txt";
   p.stderr_name = "stderr.txt";
   p.env = env;
+  // Through the environment, not --mca: mpirun would hand a --mca value on to every orted, which
+  // checks that the agent exists inside its node, where the agent is not.
+  p.env.set("OMPI_MCA_plm_rsh_agent", mpi.agent);
   return p;
 }
 

@@ -180,7 +180,8 @@ TEST_F(ContainerBackendTest, TensorFlowPsAndWorkersSeeTfConfig) {
   create_cluster(2);
   const fs::path script = root_ / "tf.py";
   std::ofstream(script) << "import os, sys\nprint(os.environ['TF_CONFIG'], flush=True)\n"
-                           "if os.environ['TF_CONFIG'].find('\"ps\",') > 0:\n  import time; time.sleep(600)\n";
+                           "import time\n"
+                           "time.sleep(600 if os.environ['TF_CONFIG'].find('\"type\":\"ps\"') > 0 else 1)\n";
   submit("tf", 2,
          R"("tensorFlowSettings":{"pythonScriptFilePath":")" + script.string() +
              R"(","workerCount":2,"parameterServerCount":1})");
@@ -297,6 +298,25 @@ TEST_F(ContainerBackendTest, Measurements) {
   std::printf("submit to first process running on an idle node: %.1f ms\n",
               std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
   ASSERT_TRUE(run_until([&] { return finished("first"); }));
+}
+
+TEST_F(ContainerBackendTest, FiftyJobsOnFiftyNodes) {
+  const auto start = std::chrono::steady_clock::now();
+  create_cluster(50);
+  const auto ready = std::chrono::steady_clock::now();
+  for (int i = 0; i < 50; ++i) {
+    submit("j" + std::to_string(i), 1, R"("customToolkitSettings":{"commandLine":"hostname"})");
+  }
+  auto all = [&](ExecutionState state) {
+    for (int i = 0; i < 50; ++i) {
+      if (job("j" + std::to_string(i)).execution_state != state) return false;
+    }
+    return true;
+  };
+  ASSERT_TRUE(run_until([&] { return all(ExecutionState::kSucceeded); }, 60));
+  const auto end = std::chrono::steady_clock::now();
+  std::printf("50 nodes ready in %.2f s; 50 one-node jobs submit to all succeeded: %.2f s\n",
+              std::chrono::duration<double>(ready - start).count(), std::chrono::duration<double>(end - ready).count());
 }
 
 }  // namespace
