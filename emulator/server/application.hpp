@@ -5,9 +5,9 @@
 //   std::unique_ptr<Application> app = make_application(options, io);
 //   HttpServer server(io, app->handler(), settings);  ...  app->shutdown();
 
-#include <string>
-
 #include "emulator/api/request_handler.hpp"
+
+#include <string>
 
 namespace emu::server {
 

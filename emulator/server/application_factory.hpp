@@ -3,12 +3,12 @@
 // Its definition lives in application_factory.cpp, so wiring a new engine changes that file only.
 //   auto app = make_application(options, io);  // throws std::runtime_error if it cannot start
 
-#include <memory>
+#include "emulator/server/application.hpp"
+#include "emulator/server/serve_options.hpp"
 
 #include <boost/asio/io_context.hpp>
 
-#include "emulator/server/application.hpp"
-#include "emulator/server/serve_options.hpp"
+#include <memory>
 
 namespace emu::server {
 

@@ -1,11 +1,11 @@
 #include "emulator/server/argument_reader.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
-
-#include <fmt/format.h>
 
 namespace emu::server {
 

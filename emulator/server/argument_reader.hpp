@@ -4,15 +4,15 @@
 //   ArgumentReader reader("serve", args);
 //   while (!reader.done()) { auto word = reader.next(); if (word.name == "--seed") auto v = reader.value(); }
 
+#include "emulator/core/error.hpp"
+#include "emulator/core/result.hpp"
+#include "emulator/core/time.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include "emulator/core/error.hpp"
-#include "emulator/core/result.hpp"
-#include "emulator/core/time.hpp"
 
 namespace emu::server {
 

@@ -1,8 +1,8 @@
 #include "emulator/server/command_line.hpp"
 
-#include <fmt/format.h>
-
 #include "emulator/server/argument_reader.hpp"
+
+#include <fmt/format.h>
 
 #ifndef EMU_VERSION
 #define EMU_VERSION "0.0.0"

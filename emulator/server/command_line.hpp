@@ -4,13 +4,13 @@
 //   core::Result<CommandLine> cl = parse_command_line(std::vector<std::string_view>{"serve", "--seed=3"});
 //   if (cl && cl->command == Command::kServe) return run_serve(cl->serve);
 
-#include <span>
-#include <string>
-#include <string_view>
-
 #include "emulator/core/result.hpp"
 #include "emulator/server/replay_options.hpp"
 #include "emulator/server/serve_options.hpp"
+
+#include <span>
+#include <string>
+#include <string_view>
 
 namespace emu::server {
 

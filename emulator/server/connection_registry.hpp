@@ -5,11 +5,11 @@
 //   registry.add(session.get());  ...  registry.expire(Connection::Clock::now());
 //   registry.set_on_empty([] { /* every connection is gone */ });
 
+#include "emulator/server/connection.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <vector>
-
-#include "emulator/server/connection.hpp"
 
 namespace emu::server {
 

@@ -1,7 +1,9 @@
 #include "emulator/server/http_server.hpp"
 
-#include <algorithm>
-#include <chrono>
+#include "emulator/core/log.hpp"
+#include "emulator/server/http_session.hpp"
+#include "emulator/server/listener.hpp"
+#include "emulator/server/session_context.hpp"
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -11,10 +13,8 @@
 #include <fmt/format.h>
 #include <openssl/ssl.h>
 
-#include "emulator/server/http_session.hpp"
-#include "emulator/server/listener.hpp"
-#include "emulator/core/log.hpp"
-#include "emulator/server/session_context.hpp"
+#include <algorithm>
+#include <chrono>
 
 namespace emu::server {
 

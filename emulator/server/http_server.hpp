@@ -7,15 +7,15 @@
 //   if (auto started = server.start(); !started) fail(started.error());
 //   print(server.https_port());  ...  server.stop([&] { io.stop(); });
 
-#include <cstdint>
-#include <functional>
-#include <memory>
-
-#include <boost/asio/io_context.hpp>
-
 #include "emulator/api/request_handler.hpp"
 #include "emulator/core/result.hpp"
 #include "emulator/server/http_server_settings.hpp"
+
+#include <boost/asio/io_context.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
 
 namespace emu::server {
 

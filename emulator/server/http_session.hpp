@@ -7,14 +7,14 @@
 //   auto session = std::make_shared<HttpSession<tcp::socket>>(std::move(socket), context, false);
 //   session->start();
 
-#include <array>
-#include <chrono>
-#include <exception>
-#include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
-#include <type_traits>
+#include "emulator/api/cloud_error.hpp"
+#include "emulator/api/http_message.hpp"
+#include "emulator/core/error.hpp"
+#include "emulator/core/log.hpp"
+#include "emulator/server/connection.hpp"
+#include "emulator/server/request_parser.hpp"
+#include "emulator/server/response_head.hpp"
+#include "emulator/server/session_context.hpp"
 
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -24,14 +24,14 @@
 #include <boost/beast/http/error.hpp>
 #include <fmt/format.h>
 
-#include "emulator/api/cloud_error.hpp"
-#include "emulator/api/http_message.hpp"
-#include "emulator/core/error.hpp"
-#include "emulator/server/connection.hpp"
-#include "emulator/core/log.hpp"
-#include "emulator/server/request_parser.hpp"
-#include "emulator/server/response_head.hpp"
-#include "emulator/server/session_context.hpp"
+#include <array>
+#include <chrono>
+#include <exception>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
 
 namespace emu::server {
 

@@ -1,13 +1,13 @@
 #include "emulator/server/listener.hpp"
 
-#include <cerrno>
-#include <chrono>
+#include "emulator/core/log.hpp"
 
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/socket_base.hpp>
 #include <fmt/format.h>
 
-#include "emulator/core/log.hpp"
+#include <cerrno>
+#include <chrono>
 
 namespace emu::server {
 

@@ -4,16 +4,16 @@
 //   auto listener = std::make_shared<Listener>(io, "http", [](tcp::socket s) { start_session(std::move(s)); });
 //   if (auto bound = listener->listen(endpoint); bound) listener->start();
 
-#include <cstdint>
-#include <functional>
-#include <memory>
-#include <string>
+#include "emulator/core/result.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "emulator/core/result.hpp"
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
 
 namespace emu::server {
 

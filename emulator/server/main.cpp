@@ -1,14 +1,14 @@
 // batchai-emulator: parses the command line and runs the subcommand. Exit codes: 0 success, 1 a
 // failure at run time (message on stderr), 2 a usage error (one line on stderr saying what to do).
 
+#include "emulator/server/command_line.hpp"
+#include "emulator/server/serve_command.hpp"
+
 #include <csignal>
 #include <cstdio>
 #include <exception>
 #include <string_view>
 #include <vector>
-
-#include "emulator/server/command_line.hpp"
-#include "emulator/server/serve_command.hpp"
 
 int main(int argc, char** argv) {
   using namespace emu::server;

@@ -1,8 +1,8 @@
 #include "emulator/server/replay_options.hpp"
 
-#include <fmt/format.h>
-
 #include "emulator/server/argument_reader.hpp"
+
+#include <fmt/format.h>
 
 namespace emu::server {
 

@@ -4,14 +4,14 @@
 //   std::vector<std::string_view> args{"scenarios/basic.yaml", "--seed", "7", "--check-determinism"};
 //   core::Result<ReplayOptions> options = parse_replay_options(args);
 
+#include "emulator/core/result.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include "emulator/core/result.hpp"
 
 namespace emu::server {
 

@@ -1,5 +1,7 @@
 #include "emulator/server/request_parser.hpp"
 
+#include <algorithm>
+
 namespace emu::server {
 
 namespace http = boost::beast::http;
@@ -64,8 +66,10 @@ void RequestParser::on_field_impl(http::field name, string_view name_string, str
 void RequestParser::on_header_impl(error_code&) { request_.headers.resize(header_count_); }
 
 void RequestParser::on_body_init_impl(boost::optional<std::uint64_t> const& content_length, error_code&) {
-  // The body limit was checked against Content-Length before this runs, so the reserve is bounded.
-  if (content_length) request_.body.reserve(static_cast<std::size_t>(*content_length));
+  // Content-Length is already within the body limit; reserving more than kMaxReserve up front would
+  // let a client that announces a big body and never sends it pin that much memory per connection.
+  constexpr std::uint64_t kMaxReserve = 1 << 20;
+  if (content_length) request_.body.reserve(static_cast<std::size_t>(std::min(*content_length, kMaxReserve)));
 }
 
 std::size_t RequestParser::on_body_impl(string_view body, error_code&) {

@@ -6,12 +6,12 @@
 //   api::HttpRequest request;  RequestParser parser(request, limits);
 //   parser.put(buffer.data(), ec);  if (parser.is_done()) handle(request);
 
-#include <cstdint>
-#include <string_view>
+#include "emulator/api/http_message.hpp"
 
 #include <boost/beast/http/basic_parser.hpp>
 
-#include "emulator/api/http_message.hpp"
+#include <cstdint>
+#include <string_view>
 
 namespace emu::server {
 

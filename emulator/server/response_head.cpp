@@ -1,11 +1,12 @@
 #include "emulator/server/response_head.hpp"
 
-#include <array>
-#include <charconv>
 // Boost 1.81's string_view header uses std::ostream without including it.
 #include <ostream>
 
 #include <boost/beast/http/status.hpp>
+
+#include <array>
+#include <charconv>
 
 namespace emu::server {
 

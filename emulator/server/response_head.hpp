@@ -5,11 +5,11 @@
 //   head.clear();
 //   bool send_body = append_response_head(head, response, {.version = 11, .keep_alive = true}, ids);
 
-#include <string>
-#include <string_view>
-
 #include "emulator/api/http_message.hpp"
 #include "emulator/server/request_id_generator.hpp"
+
+#include <string>
+#include <string_view>
 
 namespace emu::server {
 

@@ -1,5 +1,15 @@
 #include "emulator/server/serve_command.hpp"
 
+#include "emulator/core/log.hpp"
+#include "emulator/server/application_factory.hpp"
+#include "emulator/server/http_server.hpp"
+#include "emulator/server/temporary_directory.hpp"
+#include "emulator/server/tls_material.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <fmt/format.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -9,16 +19,6 @@
 #include <functional>
 #include <optional>
 #include <system_error>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
-
-#include "emulator/server/application_factory.hpp"
-#include "emulator/server/http_server.hpp"
-#include "emulator/core/log.hpp"
-#include "emulator/server/temporary_directory.hpp"
-#include "emulator/server/tls_material.hpp"
 
 namespace emu::server {
 

@@ -8,12 +8,12 @@
 // temporary folder removed at exit, unless --data-dir was given, in which case <data-dir>/tls/ is
 // used (so a CA trusted once stays valid across in-memory runs). --cert/--key use the given files.
 
+#include "emulator/server/serve_options.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <string>
 #include <string_view>
-
-#include "emulator/server/serve_options.hpp"
 
 namespace emu::server {
 

@@ -1,11 +1,11 @@
 #include "emulator/server/serve_options.hpp"
 
-#include <algorithm>
-#include <array>
+#include "emulator/server/argument_reader.hpp"
 
 #include <fmt/format.h>
 
-#include "emulator/server/argument_reader.hpp"
+#include <algorithm>
+#include <array>
 
 namespace emu::server {
 

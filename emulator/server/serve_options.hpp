@@ -4,16 +4,16 @@
 //   std::vector<std::string_view> args{"--https-port=0", "--backend", "sim"};
 //   core::Result<ServeOptions> options = parse_serve_options(args);
 
+#include "emulator/core/log.hpp"
+#include "emulator/core/result.hpp"
+#include "emulator/core/time.hpp"
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
-
-#include "emulator/core/result.hpp"
-#include "emulator/core/time.hpp"
-#include "emulator/core/log.hpp"
 
 namespace emu::server {
 

@@ -5,17 +5,17 @@
 // finds `handler` null.
 //   auto context = std::make_shared<SessionContext>(io, handler, settings);
 
-#include <memory>
-#include <optional>
+#include "emulator/api/request_handler.hpp"
+#include "emulator/server/connection_registry.hpp"
+#include "emulator/server/http_server_settings.hpp"
+#include "emulator/server/request_id_generator.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
-#include "emulator/api/request_handler.hpp"
-#include "emulator/server/connection_registry.hpp"
-#include "emulator/server/http_server_settings.hpp"
-#include "emulator/server/request_id_generator.hpp"
+#include <memory>
+#include <optional>
 
 namespace emu::server {
 

@@ -1,13 +1,13 @@
 #include "emulator/server/temporary_directory.hpp"
 
+#include <fmt/format.h>
+
 #include <stdlib.h>
 
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <system_error>
-
-#include <fmt/format.h>
 
 namespace emu::server {
 

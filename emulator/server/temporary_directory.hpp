@@ -4,10 +4,10 @@
 //   auto dir = TemporaryDirectory::create("batchai-emulator-tls");
 //   if (dir) use(dir->path());   // gone at scope exit
 
+#include "emulator/core/result.hpp"
+
 #include <filesystem>
 #include <string_view>
-
-#include "emulator/core/result.hpp"
 
 namespace emu::server {
 

@@ -5,11 +5,11 @@
 //   auto tls = TlsMaterial::ensure(data_dir / "tls", "127.0.0.1");
 //   if (!tls) fail(tls.error());  else serve(tls->cert_file(), tls->key_file()), print(tls->ca_file());
 
+#include "emulator/core/result.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <string_view>
-
-#include "emulator/core/result.hpp"
 
 namespace emu::server {
 

@@ -1,9 +1,9 @@
 #include "emulator/server/command_line.hpp"
 
+#include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 namespace emu::server {
 namespace {

@@ -1,4 +1,11 @@
 #include "emulator/server/http_server.hpp"
+#include "emulator/server/temporary_directory.hpp"
+#include "emulator/server/tls_material.hpp"
+#include "tests/server/test_client.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/post.hpp>
+#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -6,14 +13,6 @@
 #include <mutex>
 #include <stdexcept>
 #include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-#include <gtest/gtest.h>
-
-#include "emulator/server/temporary_directory.hpp"
-#include "emulator/server/tls_material.hpp"
-#include "tests/server/test_client.hpp"
 
 namespace emu::server {
 namespace {
@@ -472,6 +471,41 @@ TEST_F(HttpServerTest, StopCutsStalledConnectionsAtTheDeadline) {
   EXPECT_TRUE(stop_server(3000ms));
   EXPECT_GE(std::chrono::steady_clock::now() - before, 150ms);
   EXPECT_TRUE(client.closed_by_server());
+}
+
+TEST_F(HttpServerTest, ListensOnIpv6Loopback) {
+  {
+    boost::system::error_code ec;
+    boost::asio::ip::tcp::acceptor probe(io_);
+    probe.open(boost::asio::ip::tcp::v6(), ec);
+    if (!ec) probe.bind({boost::asio::ip::make_address("::1"), 0}, ec);
+    if (ec) GTEST_SKIP() << "no IPv6 loopback here: " << ec.message();
+  }
+  HttpServerSettings settings = default_settings();
+  settings.host = "::1";
+  start(settings);
+  TestClient client(server_->http_port(), "::1");
+  const Response response = client.get("/echo");
+  EXPECT_EQ(response.result_int(), 200);
+  EXPECT_TRUE(response["X-Remote"].starts_with("[::1]:")) << response["X-Remote"];
+}
+
+TEST_F(HttpServerTest, HostNameIsResolved) {
+  HttpServerSettings settings = default_settings();
+  settings.host = "localhost";
+  start(settings);
+  TestClient client(server_->http_port());
+  EXPECT_EQ(client.get("/echo").result_int(), 200);
+}
+
+TEST_F(HttpServerTest, UnknownHostIsAClearError) {
+  HttpServerSettings settings = default_settings();
+  settings.host = "no-such-host.invalid";
+  HttpServer server(io_, handler_, settings);
+  auto started = server.start();
+  ASSERT_FALSE(started);
+  EXPECT_EQ(started.error().code, "HostNotFound");
+  EXPECT_NE(started.error().message.find("no-such-host.invalid"), std::string::npos) << started.error().message;
 }
 
 TEST_F(HttpServerTest, StartFailsWithAClearErrorWhenThePortIsTaken) {

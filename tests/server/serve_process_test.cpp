@@ -1,21 +1,21 @@
 // Runs the real batchai-emulator binary: the ready line, both listeners, TLS trust, signals and
 // exit codes, as PRODUCT.md states them.
 
+#include "emulator/core/time.hpp"
+#include "emulator/server/temporary_directory.hpp"
+#include "emulator/server/tls_material.hpp"
+#include "tests/server/child_process.hpp"
+#include "tests/server/test_client.hpp"
+
+#include <boost/json.hpp>
+#include <gtest/gtest.h>
+
 #include <signal.h>
 
 #include <chrono>
 #include <fstream>
 #include <sstream>
 #include <string>
-
-#include <boost/json.hpp>
-#include <gtest/gtest.h>
-
-#include "emulator/core/time.hpp"
-#include "emulator/server/temporary_directory.hpp"
-#include "emulator/server/tls_material.hpp"
-#include "tests/server/child_process.hpp"
-#include "tests/server/test_client.hpp"
 
 #ifndef EMU_SERVER_BINARY
 #error "EMU_SERVER_BINARY must name the batchai-emulator binary"

@@ -6,6 +6,14 @@
 //   TestClient tls(port, ca_file, "localhost");    // HTTPS, certificate verified for "localhost"
 //   auto response = client.get("/echo");           // keep-alive: reuse `client` for more requests
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/http.hpp>
+#include <openssl/ssl.h>
+
 #include <array>
 #include <chrono>
 #include <filesystem>
@@ -14,14 +22,6 @@
 #include <string_view>
 #include <utility>
 #include <vector>
-
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/ssl.hpp>
-#include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/http.hpp>
-#include <openssl/ssl.h>
 
 namespace emu::server::test {
 
@@ -34,10 +34,11 @@ using Headers = std::vector<std::pair<std::string, std::string>>;
 
 class TestClient {
  public:
-  // Plain HTTP to 127.0.0.1:port.
-  explicit TestClient(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5))
+  // Plain HTTP to address:port.
+  explicit TestClient(std::uint16_t port, const std::string& address = "127.0.0.1",
+                      std::chrono::milliseconds timeout = std::chrono::seconds(5))
       : socket_(io_), timeout_(timeout) {
-    socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    socket_.connect(tcp::endpoint(asio::ip::make_address(address), port));
   }
 
   // HTTPS to 127.0.0.1:port, verifying the server certificate against `ca_file` for `host_name`.

@@ -1,4 +1,10 @@
+#include "emulator/server/temporary_directory.hpp"
 #include "emulator/server/tls_material.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
 
 #include <sys/stat.h>
 
@@ -7,13 +13,6 @@
 #include <memory>
 #include <sstream>
 #include <string>
-
-#include <gtest/gtest.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-#include <openssl/x509v3.h>
-
-#include "emulator/server/temporary_directory.hpp"
 
 namespace emu::server {
 namespace {
