@@ -72,7 +72,8 @@ def _die_with_parent():
 
 class EmulatorProcess:
     def __init__(self, extra_args=(), data_dir=None, binary=None, backend="sim", time_scale="0",
-                 ready_timeout=30.0):
+                 ready_timeout=30.0, settings_yaml=None):
+        """settings_yaml: text of a --config file (e.g. "profile: realistic\n")."""
         self.binary = binary or require_binary()
         self.extra_args = list(extra_args)
         self.backend_requested = backend
@@ -80,6 +81,11 @@ class EmulatorProcess:
         self.ready_timeout = ready_timeout
         self.work_dir = tempfile.mkdtemp(prefix="batchai-sdk-")
         self.data_dir = data_dir or os.path.join(self.work_dir, "data")
+        if settings_yaml is not None:
+            config = os.path.join(self.work_dir, "settings.yaml")
+            with open(config, "w") as f:
+                f.write(settings_yaml)
+            self.extra_args += ["--config", config]
         self.process = None
         self.https_url = self.http_url = self.ca_path = self.backend = None
         self._https_port = self._http_port = None

@@ -295,12 +295,14 @@ class EmulatorTestCase(unittest.TestCase):
     """One emulator per test class; each test makes its own workspace, so tests stay independent."""
 
     emulator_args = ()
+    emulator_settings = None  # text of a --config YAML file, e.g. "profile: realistic\n"
     maxDiff = 4000
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.emulator = EmulatorProcess(extra_args=cls.emulator_args)
+        cls.emulator = EmulatorProcess(extra_args=cls.emulator_args,
+                                       settings_yaml=cls.emulator_settings)
         cls.addClassCleanup(cls.emulator.close)
         cls.emulator.start()
         cls.client = make_client(cls.emulator)

@@ -4,7 +4,8 @@ and operations accepted before the crash still finish afterwards."""
 import unittest
 
 from sdk_support import (RESOURCE_GROUP, EmulatorTestCase, SimClockPolling, cluster_params,
-                         cluster_path, job_params, make_client, models, workspace_path)
+                         cluster_path, file_server_body, job_params, make_client, models,
+                         workspace_path)
 
 
 class DurabilityTests(EmulatorTestCase):
@@ -126,6 +127,38 @@ class DurabilityTests(EmulatorTestCase):
         self.assertEqual(self.wait_raw_operation(accepted)["status"], "Succeeded")
         self.assertNotFound(lambda: self.client.clusters.get(RESOURCE_GROUP, ws, cluster.name),
                             "WorkspaceNotFound")
+
+
+class RealisticProfileDurabilityTests(EmulatorTestCase):
+    """Operations that take simulated minutes, crashed while still in progress."""
+
+    emulator_settings = "profile: realistic\n"
+
+    def test_file_server_creation_in_progress_at_the_crash_finishes_after_restart(self):
+        ws = self.create_workspace().name
+        accepted = self.raw.put(f"{workspace_path(ws)}/fileServers/fs", file_server_body())
+        self.assertEqual(accepted.status, 202, accepted)
+        poll = self.raw.get(accepted.header("Azure-AsyncOperation"), api_version=None).json()
+        self.assertEqual(poll["status"], "InProgress", poll)
+        self.emulator.restart(keep_ports=True, crash=True)
+        poll = self.raw.get(accepted.header("Azure-AsyncOperation"), api_version=None)
+        self.assertEqual(poll.status, 200, poll)
+        self.assertIn(poll.json()["status"], ("InProgress", "Succeeded"))
+        self.assertEqual(self.wait_raw_operation(accepted)["status"], "Succeeded")
+        fs = self.raw.get(f"{workspace_path(ws)}/fileServers/fs")
+        self.assertEqual(fs.status, 200, fs)
+        self.assertEqual(fs.json()["properties"]["provisioningState"], "succeeded")
+
+    def test_cluster_deletion_in_progress_at_the_crash_finishes_after_restart(self):
+        ws = self.create_workspace().name
+        cluster = self.create_cluster(ws, params=cluster_params(target_nodes=1))
+        accepted = self.raw.delete(cluster_path(ws, cluster.name))
+        self.assertEqual(accepted.status, 202, accepted)
+        self.assertEqual(self.raw.get(accepted.header("Azure-AsyncOperation"),
+                                      api_version=None).json()["status"], "InProgress")
+        self.emulator.restart(keep_ports=True, crash=True)
+        self.assertEqual(self.wait_raw_operation(accepted)["status"], "Succeeded")
+        self.assertCloudError(self.raw.get(cluster_path(ws, cluster.name)), 404, "ClusterNotFound")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import urllib.parse
 
 from sdk_support import (API_VERSION, RESOURCE_GROUP, SUBSCRIPTION, EmulatorTestCase, RawClient,
                          cluster_body, cluster_path, experiment_path, file_server_body,
-                         file_server_path, job_body, job_path, workspace_path)
+                         file_server_params, file_server_path, job_body, job_path, workspace_path)
 
 LOCATION = "westeurope"
 _GUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
@@ -237,6 +237,45 @@ class WireTests(EmulatorTestCase):
         response = plain.get(workspace_path(ws))
         self.assertEqual(response.status, 200, response)
         self.assertEqual(response.json()["name"], ws)
+
+
+class RealisticProfileWireTests(EmulatorTestCase):
+    """With the realistic profile operations take simulated time, so the in-progress half of the
+    conventions shows: Retry-After on polls, no endTime yet, 202 from the Location URL."""
+
+    emulator_settings = "profile: realistic\n"
+
+    def test_operation_in_progress_then_succeeded(self):
+        ws = self.unique("ws")
+        self.assertEqual(self.raw.put(workspace_path(ws), {"location": LOCATION}).status, 200)
+        accepted = self.raw.put(file_server_path(ws, "f"), file_server_body())
+        self.assertEqual(accepted.status, 202, accepted)
+        poll = self.raw.get(accepted.header("Azure-AsyncOperation"), api_version=None)
+        self.assertEqual(poll.status, 200, poll)
+        document = poll.json()
+        self.assertEqual(document["status"], "InProgress", document)
+        self.assertNotIn("endTime", document)
+        self.assertNotIn("properties", document)
+        self.assertTrue(poll.header("Retry-After"), poll.headers)
+        status = self.raw.get(accepted.header("Location"), api_version=None)
+        self.assertEqual(status.status, 202, status)
+        # The file server exists (creating) while its operation runs.
+        creating = self.raw.get(file_server_path(ws, "f"))
+        self.assertEqual(creating.status, 200, creating)
+        self.assertIn(creating.json()["properties"]["provisioningState"], ("creating", "succeeded"))
+        final = self.wait_raw_operation(accepted)
+        self.assertEqual(final["status"], "Succeeded")
+        self.assertGreater(final["endTime"], final["startTime"])
+        self.assertEqual(self.raw.get(accepted.header("Location"), api_version=None).status, 200)
+
+    def test_sdk_poller_waits_on_the_simulated_clock(self):
+        ws = self.create_workspace().name
+        polling = self.lro()["polling"]
+        fs = self.client.file_servers.begin_create(RESOURCE_GROUP, ws, "f", file_server_params(),
+                                                   polling=polling).result()
+        self.assertEqual(fs.provisioning_state, "succeeded")
+        self.assertTrue(polling.waits, "the operation finished without a single poll")
+        self.assertGreaterEqual(sum(polling.waits), 200, polling.waits)
 
 
 if __name__ == "__main__":
