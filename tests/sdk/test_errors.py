@@ -274,23 +274,27 @@ class ErrorTests(EmulatorTestCase):
             RESOURCE_GROUP, "errors-ws", "ghost", **self.lro()).result(), "ClusterNotFound")
 
     def test_put_conflicts(self):
-        job_name = self.unique("j")
-        body = job_body(self.cluster_id)
-        self.wait_raw_operation(self.raw.put(job_path("errors-ws", self.exp, job_name), body))
-        same = self.raw.put(job_path("errors-ws", self.exp, job_name), body)
-        self.assertIn(same.status, (200, 202), same)
-        changed = copy.deepcopy(body)
-        changed["properties"]["nodeCount"] = 2
-        self.assertCloudError(self.raw.put(job_path("errors-ws", self.exp, job_name), changed), 409,
-                              "ResourceAlreadyExists")
-
-        fs_name = self.unique("f")
-        self.wait_raw_operation(self.raw.put(file_server_path("errors-ws", fs_name),
-                                             file_server_body()))
-        changed = file_server_body()
-        changed["properties"]["dataDisks"]["diskCount"] = 4
-        self.assertCloudError(self.raw.put(file_server_path("errors-ws", fs_name), changed), 409,
-                              "ResourceAlreadyExists")
+        # PUT of an existing cluster, job or file server: the same body again is idempotent (200 or
+        # a 202 that succeeds), a different body is a 409.
+        cases = {
+            "cluster": (cluster_path("errors-ws", self.unique("c")), cluster_body(target_nodes=0),
+                        ("vmSize", "STANDARD_D1")),
+            "job": (job_path("errors-ws", self.exp, self.unique("j")), job_body(self.cluster_id),
+                    ("nodeCount", 2)),
+            "file server": (file_server_path("errors-ws", self.unique("f")), file_server_body(),
+                            ("vmSize", "STANDARD_D2")),
+        }
+        for kind, (path, body, (field, value)) in cases.items():
+            self.wait_raw_operation(self.raw.put(path, body))
+            with self.subTest(kind=kind, body="same"):
+                same = self.raw.put(path, body)
+                self.assertIn(same.status, (200, 202), same)
+                if same.status == 202:
+                    self.assertEqual(self.wait_raw_operation(same)["status"], "Succeeded")
+            with self.subTest(kind=kind, body="different"):
+                changed = copy.deepcopy(body)
+                changed["properties"][field] = value
+                self.assertCloudError(self.raw.put(path, changed), 409, "ResourceAlreadyExists")
 
     # ---- api-version, routes, methods ----------------------------------------------------
 
