@@ -39,8 +39,9 @@ core::Result<std::string_view> ArgumentReader::value() {
 
 core::Result<void> ArgumentReader::no_value() const {
   if (!current_.inline_value) return {};
-  return error(fmt::format("{} takes no value (got '{}'){}", current_.name, *current_.inline_value, help_hint()),
-               std::string(current_.name));
+  return error(
+      fmt::format("{} takes no value (got '{}'){}", current_.name, *current_.inline_value, help_hint()),
+      std::string(current_.name));
 }
 
 std::string ArgumentReader::help_hint() const {
@@ -99,9 +100,8 @@ core::Result<std::uint64_t> ArgumentReader::byte_size(std::string_view text) con
   std::string_view digits = text;
   unsigned shift = 0;
   const auto strip = [&](std::string_view suffix) {
-    if (digits.size() > suffix.size() &&
-        std::equal(suffix.rbegin(), suffix.rend(), digits.rbegin(),
-                   [](char a, char b) { return a == (b | 0x20); })) {
+    if (digits.size() > suffix.size() && std::equal(suffix.rbegin(), suffix.rend(), digits.rbegin(),
+                                                    [](char a, char b) { return a == (b | 0x20); })) {
       digits.remove_suffix(suffix.size());
       return true;
     }

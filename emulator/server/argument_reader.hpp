@@ -19,8 +19,8 @@ namespace emu::server {
 class ArgumentReader {
  public:
   struct Word {
-    bool is_flag = false;    // starts with "-" (and is not "-" alone)
-    std::string_view name;   // "--seed" for "--seed=3"; the whole word for positionals
+    bool is_flag = false;                          // starts with "-" (and is not "-" alone)
+    std::string_view name;                         // "--seed" for "--seed=3"; the whole word for positionals
     std::optional<std::string_view> inline_value;  // "3" for "--seed=3"
   };
 

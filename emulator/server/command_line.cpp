@@ -14,8 +14,9 @@ core::Result<CommandLine> parse_command_line(std::span<const std::string_view> a
   CommandLine result;
   ArgumentReader reader("", args);
   if (reader.done()) {
-    return reader.error("no command given: use 'batchai-emulator serve' or 'batchai-emulator replay SCENARIO'; run "
-                        "'batchai-emulator --help' for usage");
+    return reader.error(
+        "no command given: use 'batchai-emulator serve' or 'batchai-emulator replay SCENARIO'; run "
+        "'batchai-emulator --help' for usage");
   }
   const ArgumentReader::Word word = reader.next();
   const auto rest = args.subspan(1);
@@ -99,6 +100,8 @@ Options:
 )";
 }
 
-std::string version_text() { return fmt::format("batchai-emulator {} (Microsoft.BatchAI 2018-05-01)", EMU_VERSION); }
+std::string version_text() {
+  return fmt::format("batchai-emulator {} (Microsoft.BatchAI 2018-05-01)", EMU_VERSION);
+}
 
 }  // namespace emu::server

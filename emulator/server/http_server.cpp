@@ -5,13 +5,13 @@
 #include "emulator/server/listener.hpp"
 #include "emulator/server/session_context.hpp"
 
+#include <fmt/format.h>
+#include <openssl/ssl.h>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/stream.hpp>
-#include <fmt/format.h>
-#include <openssl/ssl.h>
 
 #include <algorithm>
 #include <chrono>
@@ -42,8 +42,8 @@ void start_session(const std::shared_ptr<SessionContext>& context, tcp::socket s
     return;
   }
   if (tls) {
-    std::make_shared<HttpSession<ssl::stream<tcp::socket>>>(ssl::stream<tcp::socket>(std::move(socket), *context->tls),
-                                                            context, refuse)
+    std::make_shared<HttpSession<ssl::stream<tcp::socket>>>(
+        ssl::stream<tcp::socket>(std::move(socket), *context->tls), context, refuse)
         ->start();
   } else {
     std::make_shared<HttpSession<tcp::socket>>(std::move(socket), context, refuse)->start();
@@ -52,17 +52,18 @@ void start_session(const std::shared_ptr<SessionContext>& context, tcp::socket s
 
 // Every sweep closes connections whose deadline passed. Its period bounds how late a timeout fires.
 void arm_sweep(const std::shared_ptr<SessionContext>& context) {
-  const auto shortest =
-      std::min({context->settings.request_timeout, context->settings.idle_timeout, context->settings.linger_timeout});
-  const auto period = std::clamp<std::chrono::steady_clock::duration>(shortest / 4, std::chrono::milliseconds(5),
-                                                                      std::chrono::seconds(1));
+  const auto shortest = std::min(
+      {context->settings.request_timeout, context->settings.idle_timeout, context->settings.linger_timeout});
+  const auto period = std::clamp<std::chrono::steady_clock::duration>(
+      shortest / 4, std::chrono::milliseconds(5), std::chrono::seconds(1));
   context->sweep_timer.expires_after(period);
-  context->sweep_timer.async_wait([weak = std::weak_ptr<SessionContext>(context)](const boost::system::error_code& ec) {
-    const auto locked = weak.lock();
-    if (ec || !locked || locked->handler == nullptr) return;
-    locked->registry.expire(Connection::Clock::now());
-    arm_sweep(locked);
-  });
+  context->sweep_timer.async_wait(
+      [weak = std::weak_ptr<SessionContext>(context)](const boost::system::error_code& ec) {
+        const auto locked = weak.lock();
+        if (ec || !locked || locked->handler == nullptr) return;
+        locked->registry.expire(Connection::Clock::now());
+        arm_sweep(locked);
+      });
 }
 
 core::Error tls_error(std::string message) {
@@ -78,12 +79,16 @@ core::Result<void> load_tls(ssl::context& tls, const HttpServerSettings& setting
                       ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 | ssl::context::single_dh_use,
                   ec);
   tls.use_certificate_chain_file(settings.cert_file.string(), ec);
-  if (ec) return tls_error(fmt::format("cannot use {} as a certificate chain: {}", settings.cert_file.string(), ec.message()));
+  if (ec)
+    return tls_error(
+        fmt::format("cannot use {} as a certificate chain: {}", settings.cert_file.string(), ec.message()));
   tls.use_private_key_file(settings.key_file.string(), ssl::context::pem, ec);
-  if (ec) return tls_error(fmt::format("cannot use {} as a private key: {}", settings.key_file.string(), ec.message()));
+  if (ec)
+    return tls_error(
+        fmt::format("cannot use {} as a private key: {}", settings.key_file.string(), ec.message()));
   if (SSL_CTX_check_private_key(tls.native_handle()) != 1) {
-    return tls_error(fmt::format("the key in {} does not match the certificate in {}", settings.key_file.string(),
-                                 settings.cert_file.string()));
+    return tls_error(fmt::format("the key in {} does not match the certificate in {}",
+                                 settings.key_file.string(), settings.cert_file.string()));
   }
   return {};
 }
@@ -96,7 +101,8 @@ core::Result<asio::ip::address> resolve_host(asio::io_context& io, const std::st
   tcp::resolver resolver(io);
   const auto results = resolver.resolve(host, "0", ec);
   if (ec || results.empty()) {
-    return core::Error{core::ErrorKind::kInternal, "HostNotFound",
+    return core::Error{core::ErrorKind::kInternal,
+                       "HostNotFound",
                        fmt::format("cannot resolve --host {}: {}", host, ec ? ec.message() : "no address"),
                        {}};
   }
@@ -136,12 +142,14 @@ core::Result<void> HttpServer::start() {
   auto address = resolve_host(context_->io, settings.host);
   if (!address) return std::move(address).error();
 
-  const auto open = [&](std::string name, std::uint16_t port, bool tls) -> core::Result<std::shared_ptr<Listener>> {
-    auto listener = std::make_shared<Listener>(
-        context_->io, std::move(name),
-        [weak = std::weak_ptr<SessionContext>(context_), tls](tcp::socket socket) {
-          if (const auto context = weak.lock()) start_session(context, std::move(socket), tls);
-        });
+  const auto open = [&](std::string name, std::uint16_t port,
+                        bool tls) -> core::Result<std::shared_ptr<Listener>> {
+    auto listener =
+        std::make_shared<Listener>(context_->io, std::move(name),
+                                   [weak = std::weak_ptr<SessionContext>(context_), tls](tcp::socket socket) {
+                                     if (const auto context = weak.lock())
+                                       start_session(context, std::move(socket), tls);
+                                   });
     if (auto bound = listener->listen(tcp::endpoint(*address, port)); !bound) return std::move(bound).error();
     return listener;
   };
@@ -188,12 +196,13 @@ void HttpServer::stop(std::function<void()> on_stopped) {
   }
   core::log::info("stopping: waiting for {} connection(s) to finish", context_->registry.size());
   context_->stop_timer.expires_after(context_->settings.stop_deadline);
-  context_->stop_timer.async_wait([weak = std::weak_ptr<SessionContext>(context_)](const boost::system::error_code& ec) {
-    const auto context = weak.lock();
-    if (ec || !context) return;
-    core::log::info("stop deadline passed: closing {} connection(s)", context->registry.size());
-    context->registry.force_close_all();
-  });
+  context_->stop_timer.async_wait(
+      [weak = std::weak_ptr<SessionContext>(context_)](const boost::system::error_code& ec) {
+        const auto context = weak.lock();
+        if (ec || !context) return;
+        core::log::info("stop deadline passed: closing {} connection(s)", context->registry.size());
+        context->registry.force_close_all();
+      });
 }
 
 void HttpServer::finish_stop() {

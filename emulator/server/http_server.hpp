@@ -19,6 +19,16 @@
 
 namespace emu::server {
 
+// The answers the server gives itself (CloudError bodies via api::error_response; the first four close the
+// connection after the response):
+//   413 RequestEntityTooLarge        body over max_body_bytes (checked on Content-Length and chunks)
+//   400 RequestHeaderFieldsTooLarge  request line and headers over max_header_bytes
+//   400 InvalidHttpRequest           not parseable as HTTP/1.x (the message says what was wrong)
+//   503 ServerBusy                   over max_connections (with Retry-After: 1)
+//   500 InternalServerError          the handler threw (the connection stays open)
+// A request that stalls past request_timeout, or an idle connection past idle_timeout, is closed
+// without a response.
+
 class Listener;
 struct SessionContext;
 

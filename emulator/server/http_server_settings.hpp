@@ -16,7 +16,7 @@ struct HttpServerSettings {
   std::string host = "127.0.0.1";  // an address, or a name resolved once at start (first address wins)
   std::optional<std::uint16_t> https_port;  // nullopt: no HTTPS listener; 0: pick a free port
   std::optional<std::uint16_t> http_port;   // nullopt: no HTTP listener; 0: pick a free port
-  std::filesystem::path cert_file;  // PEM chain and key for HTTPS; required when https_port is set
+  std::filesystem::path cert_file;          // PEM chain and key for HTTPS; required when https_port is set
   std::filesystem::path key_file;
 
   // A body over this gets 413 RequestEntityTooLarge and the connection is closed.

@@ -16,13 +16,13 @@
 #include "emulator/server/response_head.hpp"
 #include "emulator/server/session_context.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/buffer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/error.hpp>
-#include <fmt/format.h>
 
 #include <array>
 #include <chrono>
@@ -108,13 +108,20 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
 
   std::string_view state_name() const {
     switch (state_) {
-      case State::kHandshake: return "TLS handshake";
-      case State::kIdle: return "idle";
-      case State::kReading: return "reading a request";
-      case State::kContinue: return "sending 100 Continue";
-      case State::kWriting: return "writing a response";
-      case State::kLingering: return "closing";
-      case State::kClosed: return "closed";
+      case State::kHandshake:
+        return "TLS handshake";
+      case State::kIdle:
+        return "idle";
+      case State::kReading:
+        return "reading a request";
+      case State::kContinue:
+        return "sending 100 Continue";
+      case State::kWriting:
+        return "writing a response";
+      case State::kLingering:
+        return "closing";
+      case State::kClosed:
+        return "closed";
     }
     return "?";
   }
@@ -123,8 +130,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if constexpr (kTls) {
       state_ = State::kHandshake;
       set_deadline(Clock::now() + settings().request_timeout);
-      stream_.async_handshake(boost::asio::ssl::stream_base::server,
-                              [self = this->shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
+      stream_.async_handshake(
+          boost::asio::ssl::stream_base::server,
+          [self = this->shared_from_this()](const error_code& ec) { self->on_handshake(ec); });
     }
   }
 
@@ -219,26 +227,30 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   void reject(const error_code& ec) {
     namespace http = boost::beast::http;
     if (ec == http::error::body_limit) {
-      send_error(core::Error{core::ErrorKind::kPayloadTooLarge, "RequestEntityTooLarge",
-                             fmt::format("The request body is larger than the limit of {} bytes (--max-body-size)",
-                                         settings().max_body_bytes),
-                             {}});
+      send_error(
+          core::Error{core::ErrorKind::kPayloadTooLarge,
+                      "RequestEntityTooLarge",
+                      fmt::format("The request body is larger than the limit of {} bytes (--max-body-size)",
+                                  settings().max_body_bytes),
+                      {}});
     } else if (ec == http::error::header_limit) {
       send_error(core::Error::bad_request(
           "RequestHeaderFieldsTooLarge",
-          fmt::format("The request line and headers are larger than the limit of {} bytes", settings().max_header_bytes)));
+          fmt::format("The request line and headers are larger than the limit of {} bytes",
+                      settings().max_header_bytes)));
     } else {
-      send_error(core::Error::bad_request("InvalidHttpRequest",
-                                          fmt::format("The request is not valid HTTP/1.1: {}", ec.message())));
+      send_error(core::Error::bad_request(
+          "InvalidHttpRequest", fmt::format("The request is not valid HTTP/1.1: {}", ec.message())));
     }
   }
 
   void refuse() {
-    api::HttpResponse response = api::error_response(core::Error{
-        core::ErrorKind::kTooManyRequests, "ServerBusy",
-        fmt::format("The emulator already serves {} connections (--max-connections); retry later",
-                    settings().max_connections),
-        {}});
+    api::HttpResponse response = api::error_response(
+        core::Error{core::ErrorKind::kTooManyRequests,
+                    "ServerBusy",
+                    fmt::format("The emulator already serves {} connections (--max-connections); retry later",
+                                settings().max_connections),
+                    {}});
     response.status = 503;
     response.reason.clear();
     response.set_header("Retry-After", "1");
@@ -281,8 +293,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
     if (log_request) {
       const std::chrono::duration<double, std::milli> took = Clock::now() - started;
       core::log::debug("{} {} {} {} -> {} ({} bytes, {:.3f} ms)", remote_, request_.scheme,
-                 parser_->is_head() ? std::string_view("HEAD") : std::string_view(request_.method), request_.target,
-                 response_.status, response_.body.size(), took.count());
+                       parser_->is_head() ? std::string_view("HEAD") : std::string_view(request_.method),
+                       request_.target, response_.status, response_.body.size(), took.count());
     }
     write_response();
   }
@@ -298,10 +310,13 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
       framing.correlation_request_id = parser_->correlation_request_id();
     }
     head_.clear();
-    const bool send_body = append_response_head(head_, response_, framing, context_->ids) && !response_.body.empty();
+    const bool send_body =
+        append_response_head(head_, response_, framing, context_->ids) && !response_.body.empty();
     state_ = State::kWriting;
     set_deadline(Clock::now() + settings().request_timeout);
-    auto on_written = [self = this->shared_from_this()](const error_code& ec, std::size_t) { self->on_write(ec); };
+    auto on_written = [self = this->shared_from_this()](const error_code& ec, std::size_t) {
+      self->on_write(ec);
+    };
     if (send_body && response_.body.size() > kCoalesceLimit) {
       const std::array<boost::asio::const_buffer, 2> buffers{boost::asio::buffer(head_),
                                                              boost::asio::buffer(response_.body)};

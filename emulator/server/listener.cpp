@@ -2,9 +2,9 @@
 
 #include "emulator/core/log.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/ip/v6_only.hpp>
 #include <boost/asio/socket_base.hpp>
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <chrono>
@@ -25,13 +25,15 @@ core::Result<void> Listener::listen(const tcp::endpoint& endpoint) {
                                     : fmt::format("{}:{}", endpoint.address().to_string(), endpoint.port());
     std::string hint;
     if (ec == asio::error::address_in_use) {
-      hint = fmt::format("; another process uses that port: pick another --{}-port, or 0 for a free one", name_);
+      hint =
+          fmt::format("; another process uses that port: pick another --{}-port, or 0 for a free one", name_);
     } else if (ec == asio::error::access_denied) {
       hint = fmt::format("; ports below 1024 need privileges: pick another --{}-port", name_);
     } else if (ec.value() == EADDRNOTAVAIL) {
       hint = "; --host must be an address of this machine";
     }
-    return core::Error{core::ErrorKind::kInternal, "ListenFailed",
+    return core::Error{core::ErrorKind::kInternal,
+                       "ListenFailed",
                        fmt::format("cannot {} {} for {}: {}{}", step, address, name_, ec.message(), hint),
                        {}};
   };
@@ -58,9 +60,10 @@ void Listener::stop() {
 
 void Listener::do_accept() {
   if (stopped_) return;
-  acceptor_.async_accept([self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
-    self->on_accept(ec, std::move(socket));
-  });
+  acceptor_.async_accept(
+      [self = shared_from_this()](const boost::system::error_code& ec, tcp::socket socket) {
+        self->on_accept(ec, std::move(socket));
+      });
 }
 
 void Listener::on_accept(const boost::system::error_code& ec, tcp::socket socket) {

@@ -1,8 +1,8 @@
 #pragma once
 // Listener: one listening TCP socket that keeps accepting and hands each new connection over. Held
 // by shared_ptr so a queued accept never outlives it; stop() closes the socket and ends the loop.
-//   auto listener = std::make_shared<Listener>(io, "http", [](tcp::socket s) { start_session(std::move(s)); });
-//   if (auto bound = listener->listen(endpoint); bound) listener->start();
+//   auto listener = std::make_shared<Listener>(io, "http", [](tcp::socket s) { start_session(std::move(s));
+//   }); if (auto bound = listener->listen(endpoint); bound) listener->start();
 
 #include "emulator/core/result.hpp"
 

@@ -31,9 +31,10 @@ int main(int argc, char** argv) {
       case Command::kServe:
         return run_serve(command_line->serve);
       case Command::kReplay:
-        std::fprintf(stderr,
-                     "batchai-emulator: replay is not built yet in this version; use 'batchai-emulator serve' "
-                     "meanwhile\n");
+        std::fprintf(
+            stderr,
+            "batchai-emulator: replay is not built yet in this version; use 'batchai-emulator serve' "
+            "meanwhile\n");
         return 2;
     }
   } catch (const std::exception& failure) {

@@ -40,9 +40,10 @@ core::Result<ReplayOptions> parse_replay_options(std::span<const std::string_vie
     }
   }
   if (!options.show_help && !have_scenario) {
-    return reader.error("replay needs a SCENARIO file, e.g. 'batchai-emulator replay scenarios/basic.yaml'; run "
-                        "'batchai-emulator replay --help' for usage",
-                        "SCENARIO");
+    return reader.error(
+        "replay needs a SCENARIO file, e.g. 'batchai-emulator replay scenarios/basic.yaml'; run "
+        "'batchai-emulator replay --help' for usage",
+        "SCENARIO");
   }
   return options;
 }

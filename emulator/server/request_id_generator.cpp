@@ -14,8 +14,8 @@ void RequestIdGenerator::append(std::string& out) {
   constexpr std::string_view kHex = "0123456789abcdef";
   std::uint64_t high = engine_();
   std::uint64_t low = engine_();
-  high = (high & ~std::uint64_t{0xf000}) | 0x4000;                              // version 4
-  low = (low & ~(std::uint64_t{0xc} << 60)) | (std::uint64_t{0x8} << 60);      // RFC 4122 variant
+  high = (high & ~std::uint64_t{0xf000}) | 0x4000;                         // version 4
+  low = (low & ~(std::uint64_t{0xc} << 60)) | (std::uint64_t{0x8} << 60);  // RFC 4122 variant
   std::array<char, 36> text{};
   std::size_t pos = 0;
   const auto put = [&](std::uint64_t value, int nibbles) {

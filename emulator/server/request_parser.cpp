@@ -6,7 +6,8 @@ namespace emu::server {
 
 namespace http = boost::beast::http;
 
-RequestParser::RequestParser(api::HttpRequest& request, std::uint32_t max_header_bytes, std::uint64_t max_body_bytes)
+RequestParser::RequestParser(api::HttpRequest& request, std::uint32_t max_header_bytes,
+                             std::uint64_t max_body_bytes)
     : request_(request) {
   header_limit(max_header_bytes);
   body_limit(max_body_bytes);
@@ -21,8 +22,8 @@ std::string_view RequestParser::header_at(std::size_t index) const {
   return index == kNoHeader ? std::string_view() : std::string_view(request_.headers[index].second);
 }
 
-void RequestParser::on_request_impl(http::verb method, string_view method_string, string_view target, int version,
-                                    error_code&) {
+void RequestParser::on_request_impl(http::verb method, string_view method_string, string_view target,
+                                    int version, error_code&) {
   is_head_ = method == http::verb::head;
   if (is_head_) {
     request_.method.assign("GET");
@@ -56,7 +57,8 @@ void RequestParser::on_field_impl(http::field name, string_view name_string, str
   } else if (name == http::field::unknown && key.size() > 5 && (key[0] == 'x' || key[0] == 'X')) {
     if (client_request_id_index_ == kNoHeader && api::iequals(key, "x-ms-client-request-id")) {
       client_request_id_index_ = header_count_;
-    } else if (correlation_request_id_index_ == kNoHeader && api::iequals(key, "x-ms-correlation-request-id")) {
+    } else if (correlation_request_id_index_ == kNoHeader &&
+               api::iequals(key, "x-ms-correlation-request-id")) {
       correlation_request_id_index_ = header_count_;
     }
   }

@@ -33,8 +33,8 @@ class RequestParser final : public boost::beast::http::basic_parser<true> {
 
   std::string_view header_at(std::size_t index) const;
 
-  void on_request_impl(boost::beast::http::verb method, string_view method_string, string_view target, int version,
-                       error_code& ec) override;
+  void on_request_impl(boost::beast::http::verb method, string_view method_string, string_view target,
+                       int version, error_code& ec) override;
   void on_response_impl(int, string_view, int, error_code&) override {}
   void on_field_impl(boost::beast::http::field name, string_view name_string, string_view value,
                      error_code& ec) override;

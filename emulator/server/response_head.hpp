@@ -14,9 +14,9 @@
 namespace emu::server {
 
 struct ResponseFraming {
-  int version = 11;          // the request's: 10 or 11
-  bool keep_alive = true;    // false adds "Connection: close"
-  bool head_request = false; // HEAD: the GET response's headers, no body
+  int version = 11;           // the request's: 10 or 11
+  bool keep_alive = true;     // false adds "Connection: close"
+  bool head_request = false;  // HEAD: the GET response's headers, no body
   // The client's ids; each one is echoed when present, else a fresh UUID is made.
   std::string_view client_request_id;       // -> x-ms-request-id (and echoed as x-ms-client-request-id)
   std::string_view correlation_request_id;  // -> x-ms-correlation-request-id

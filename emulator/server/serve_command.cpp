@@ -6,9 +6,9 @@
 #include "emulator/server/temporary_directory.hpp"
 #include "emulator/server/tls_material.hpp"
 
+#include <fmt/format.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fmt/format.h>
 
 #include <cerrno>
 #include <csignal>
@@ -65,7 +65,8 @@ core::Result<TlsSetup> prepare_tls(const ServeOptions& options) {
   }
   auto material = TlsMaterial::ensure(dir, options.host);
   if (!material) return std::move(material).error();
-  if (material->created_ca()) core::log::info("made a new CA: {} (clients verify HTTPS against it)", material->ca_file().string());
+  if (material->created_ca())
+    core::log::info("made a new CA: {} (clients verify HTTPS against it)", material->ca_file().string());
   if (material->created_server_certificate()) {
     core::log::info("made a new server certificate for localhost, 127.0.0.1, ::1 and {}", options.host);
   }
@@ -81,8 +82,10 @@ HttpServerSettings server_settings(const ServeOptions& options, const TlsMateria
   settings.key_file = tls.key_file();
   settings.max_body_bytes = options.max_body_bytes;
   settings.max_connections = options.max_connections;
-  settings.idle_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.idle_timeout);
-  settings.request_timeout = std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.request_timeout);
+  settings.idle_timeout =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.idle_timeout);
+  settings.request_timeout =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(options.request_timeout);
   return settings;
 }
 
@@ -108,7 +111,8 @@ int serve(const ServeOptions& options) {
 
   boost::asio::io_context io(1);
   std::unique_ptr<Application> application = make_application(options, io);
-  if (options.backend == Backend::kAuto) core::log::info("backend auto: using {}", application->backend_name());
+  if (options.backend == Backend::kAuto)
+    core::log::info("backend auto: using {}", application->backend_name());
 
   HttpServer server(io, application->handler(), server_settings(options, tls->material));
   if (auto started = server.start(); !started) {
@@ -123,13 +127,15 @@ int serve(const ServeOptions& options) {
   on_signal = [&](const boost::system::error_code& ec, int signal_number) {
     if (ec) return;
     if (stopping) {
-      core::log::info("{} again: closing every connection now", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+      core::log::info("{} again: closing every connection now",
+                      signal_number == SIGINT ? "SIGINT" : "SIGTERM");
       server.stop();
       signals.async_wait(on_signal);
       return;
     }
     stopping = true;
-    core::log::info("{}: stopping (in-flight requests may finish)", signal_number == SIGINT ? "SIGINT" : "SIGTERM");
+    core::log::info("{}: stopping (in-flight requests may finish)",
+                    signal_number == SIGINT ? "SIGINT" : "SIGTERM");
     server.stop([&] {
       try {
         application->shutdown();
@@ -144,9 +150,9 @@ int serve(const ServeOptions& options) {
   };
   signals.async_wait(on_signal);
 
-  const std::string line = ready_line(options.host, server.https_port(), server.http_port(),
-                                      fs::absolute(tls->material.ca_file()).lexically_normal(),
-                                      application->backend_name());
+  const std::string line =
+      ready_line(options.host, server.https_port(), server.http_port(),
+                 fs::absolute(tls->material.ca_file()).lexically_normal(), application->backend_name());
   std::fputs(line.c_str(), stdout);
   std::fputc('\n', stdout);
   std::fflush(stdout);
@@ -162,8 +168,8 @@ int serve(const ServeOptions& options) {
 std::string ready_line(std::string_view host, std::uint16_t https_port, std::uint16_t http_port,
                        const std::filesystem::path& ca_file, std::string_view backend) {
   const std::string url = url_host(host);
-  return fmt::format("ready https=https://{}:{} http=http://{}:{} ca={} backend={}", url, https_port, url, http_port,
-                     ca_file.string(), backend);
+  return fmt::format("ready https=https://{}:{} http=http://{}:{} ca={} backend={}", url, https_port, url,
+                     http_port, ca_file.string(), backend);
 }
 
 int run_serve(const ServeOptions& options) {

@@ -11,9 +11,12 @@ namespace emu::server {
 
 std::string_view backend_name(Backend backend) {
   switch (backend) {
-    case Backend::kAuto: return "auto";
-    case Backend::kContainer: return "container";
-    case Backend::kSim: return "sim";
+    case Backend::kAuto:
+      return "auto";
+    case Backend::kContainer:
+      return "container";
+    case Backend::kSim:
+      return "sim";
   }
   return "auto";
 }
@@ -32,7 +35,8 @@ bool plausible_host(std::string_view host) {
   return true;
 }
 
-core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word& word, ServeOptions& options) {
+core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word& word,
+                              ServeOptions& options) {
   const std::string_view name = word.name;
   if (name == "--help" || name == "-h") {
     options.show_help = true;
@@ -43,9 +47,11 @@ core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word
     return reader.no_value();
   }
   static constexpr std::array<std::string_view, 15> kValueFlags{
-      "--data-dir", "--host", "--https-port", "--http-port", "--backend", "--time-scale", "--seed", "--config",
-      "--cert", "--key", "--log-level", "--max-body-size", "--max-connections", "--idle-timeout", "--request-timeout"};
-  if (std::find(kValueFlags.begin(), kValueFlags.end(), name) == kValueFlags.end()) return reader.unknown_flag();
+      "--data-dir",   "--host",          "--https-port",      "--http-port",    "--backend",
+      "--time-scale", "--seed",          "--config",          "--cert",         "--key",
+      "--log-level",  "--max-body-size", "--max-connections", "--idle-timeout", "--request-timeout"};
+  if (std::find(kValueFlags.begin(), kValueFlags.end(), name) == kValueFlags.end())
+    return reader.unknown_flag();
   auto value = reader.value();
   if (!value) return std::move(value).error();
   const std::string_view text = *value;
@@ -55,7 +61,8 @@ core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word
     options.data_dir = std::filesystem::path(text);
     options.data_dir_given = true;
   } else if (name == "--host") {
-    if (!plausible_host(text)) return reader.bad_value(text, "a host name or IP address, e.g. 127.0.0.1 or ::1");
+    if (!plausible_host(text))
+      return reader.bad_value(text, "a host name or IP address, e.g. 127.0.0.1 or ::1");
     options.host = std::string(text);
   } else if (name == "--https-port" || name == "--http-port") {
     auto port = reader.port(text);
@@ -81,7 +88,9 @@ core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word
     options.seed = *seed;
   } else if (name == "--config" || name == "--cert" || name == "--key") {
     if (text.empty()) return reader.bad_value(text, "a file path");
-    auto& slot = name == "--config" ? options.config_file : name == "--cert" ? options.cert_file : options.key_file;
+    auto& slot = name == "--config" ? options.config_file
+                 : name == "--cert" ? options.cert_file
+                                    : options.key_file;
     slot = std::filesystem::path(text);
   } else if (name == "--log-level") {
     const auto level = core::log::parse_level(text);
@@ -116,16 +125,18 @@ core::Result<ServeOptions> parse_serve_options(std::span<const std::string_view>
   if (options.show_help) return options;
   if (options.cert_file.has_value() != options.key_file.has_value()) {
     const bool has_cert = options.cert_file.has_value();
-    return reader.error(fmt::format("{} was given without {}; pass both --cert FILE and --key FILE, or neither to "
-                                    "use the emulator's own CA{}",
-                                    has_cert ? "--cert" : "--key", has_cert ? "--key" : "--cert", reader.help_hint()),
-                        has_cert ? "--key" : "--cert");
+    return reader.error(
+        fmt::format("{} was given without {}; pass both --cert FILE and --key FILE, or neither to "
+                    "use the emulator's own CA{}",
+                    has_cert ? "--cert" : "--key", has_cert ? "--key" : "--cert", reader.help_hint()),
+        has_cert ? "--key" : "--cert");
   }
   if (options.https_port != 0 && options.https_port == options.http_port) {
-    return reader.error(fmt::format("--https-port and --http-port are both {}; give them different ports (or 0 "
-                                    "for a free one){}",
-                                    options.https_port, reader.help_hint()),
-                        "--http-port");
+    return reader.error(
+        fmt::format("--https-port and --http-port are both {}; give them different ports (or 0 "
+                    "for a free one){}",
+                    options.https_port, reader.help_hint()),
+        "--http-port");
   }
   return options;
 }

@@ -22,7 +22,10 @@ namespace emu::server {
 struct SessionContext {
   SessionContext(boost::asio::io_context& io_context, api::RequestHandler& request_handler,
                  HttpServerSettings server_settings)
-      : io(io_context), handler(&request_handler), settings(std::move(server_settings)), sweep_timer(io_context),
+      : io(io_context),
+        handler(&request_handler),
+        settings(std::move(server_settings)),
+        sweep_timer(io_context),
         stop_timer(io_context) {}
 
   boost::asio::io_context& io;

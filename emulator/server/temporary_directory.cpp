@@ -18,8 +18,8 @@ core::Result<TemporaryDirectory> TemporaryDirectory::create(std::string_view pre
   // mkdtemp makes the folder 0700 and never reuses an existing one.
   std::string pattern = (base / fmt::format("{}-XXXXXX", prefix)).string();
   if (::mkdtemp(pattern.data()) == nullptr) {
-    return core::Error::internal(fmt::format("cannot create a temporary folder in {}: {}", base.string(),
-                                             std::strerror(errno)));
+    return core::Error::internal(
+        fmt::format("cannot create a temporary folder in {}: {}", base.string(), std::strerror(errno)));
   }
   return TemporaryDirectory(std::filesystem::path(pattern));
 }

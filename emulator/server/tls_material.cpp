@@ -76,7 +76,9 @@ core::Error tls_error(std::string message) {
   return core::Error{core::ErrorKind::kInternal, "TlsMaterialError", std::move(message), {}};
 }
 
-core::Error openssl_error(std::string_view what) { return tls_error(fmt::format("{}: {}", what, openssl_reason())); }
+core::Error openssl_error(std::string_view what) {
+  return tls_error(fmt::format("{}: {}", what, openssl_reason()));
+}
 
 // nullopt when the file does not exist; an error when it exists but cannot be read.
 core::Result<std::optional<std::string>> read_if_exists(const fs::path& path) {
@@ -136,7 +138,8 @@ core::Result<CertPtr> parse_certificate(const fs::path& path, std::string_view p
   BioPtr bio = memory_bio(pem);
   CertPtr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
   if (!cert) {
-    return tls_error(fmt::format("{} is not a PEM certificate ({}); fix or remove it", path.string(), openssl_reason()));
+    return tls_error(
+        fmt::format("{} is not a PEM certificate ({}); fix or remove it", path.string(), openssl_reason()));
   }
   return cert;
 }
@@ -145,8 +148,8 @@ core::Result<KeyPtr> parse_key(const fs::path& path, std::string_view pem) {
   BioPtr bio = memory_bio(pem);
   KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
   if (!key) {
-    return tls_error(fmt::format("{} is not an unencrypted PEM private key ({}); fix or remove it", path.string(),
-                                 openssl_reason()));
+    return tls_error(fmt::format("{} is not an unencrypted PEM private key ({}); fix or remove it",
+                                 path.string(), openssl_reason()));
   }
   return key;
 }
@@ -161,8 +164,9 @@ core::Result<std::string> to_pem(Write write, std::string_view what) {
 }
 
 core::Result<void> save_key(const fs::path& path, EVP_PKEY* key) {
-  auto pem = to_pem([key](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr); },
-                    "private key");
+  auto pem = to_pem(
+      [key](BIO* bio) { return PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr); },
+      "private key");
   if (!pem) return std::move(pem).error();
   return write_atomically(path, *pem, 0600);
 }
@@ -201,7 +205,8 @@ struct CertificateSpec {
 core::Result<CertPtr> make_certificate(const CertificateSpec& spec, EVP_PKEY* subject_key, X509* issuer,
                                        EVP_PKEY* issuer_key, std::time_t now) {
   CertPtr cert(X509_new());
-  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1) return openssl_error("cannot make a certificate");
+  if (!cert || X509_set_version(cert.get(), X509_VERSION_3) != 1)
+    return openssl_error("cannot make a certificate");
 
   // 159 random bits: positive, unique, and within the 20 bytes RFC 5280 allows.
   BignumPtr serial(BN_new());
@@ -229,12 +234,13 @@ core::Result<CertPtr> make_certificate(const CertificateSpec& spec, EVP_PKEY* su
 
   // The subject key identifier goes first: the self-signed CA's authority key identifier copies it.
   const char* basic_constraints = spec.is_ca ? "critical,CA:TRUE,pathlen:0" : "critical,CA:FALSE";
-  const char* key_usage = spec.is_ca ? "critical,keyCertSign,cRLSign,digitalSignature" : "critical,digitalSignature";
-  for (auto [nid, value] : std::initializer_list<std::pair<int, const char*>>{
-           {NID_basic_constraints, basic_constraints},
-           {NID_key_usage, key_usage},
-           {NID_subject_key_identifier, "hash"},
-           {NID_authority_key_identifier, "keyid:always"}}) {
+  const char* key_usage =
+      spec.is_ca ? "critical,keyCertSign,cRLSign,digitalSignature" : "critical,digitalSignature";
+  for (auto [nid, value] :
+       std::initializer_list<std::pair<int, const char*>>{{NID_basic_constraints, basic_constraints},
+                                                          {NID_key_usage, key_usage},
+                                                          {NID_subject_key_identifier, "hash"},
+                                                          {NID_authority_key_identifier, "keyid:always"}}) {
     if (auto added = add_extension(cert.get(), signer, nid, value); !added) return std::move(added).error();
   }
   if (!spec.is_ca) {
@@ -243,7 +249,8 @@ core::Result<CertPtr> make_certificate(const CertificateSpec& spec, EVP_PKEY* su
       if (auto added = add_extension(cert.get(), signer, nid, value); !added) return std::move(added).error();
     }
   }
-  if (X509_sign(cert.get(), issuer_key, EVP_sha256()) <= 0) return openssl_error("cannot sign the certificate");
+  if (X509_sign(cert.get(), issuer_key, EVP_sha256()) <= 0)
+    return openssl_error("cannot sign the certificate");
   return cert;
 }
 
@@ -260,7 +267,8 @@ std::optional<HostName> host_name(std::string_view host) {
     return HostName{true, text};
   }
   if (::inet_pton(AF_INET6, text.c_str(), address.data()) == 1) {
-    if (std::all_of(address.begin(), address.end(), [](unsigned char b) { return b == 0; })) return std::nullopt;
+    if (std::all_of(address.begin(), address.end(), [](unsigned char b) { return b == 0; }))
+      return std::nullopt;
     return HostName{true, text};
   }
   if (text.empty()) return std::nullopt;
@@ -303,7 +311,8 @@ bool names_present(X509* cert, const std::vector<HostName>& names) {
 bool valid_for_a_while(X509* cert, std::time_t now) {
   std::time_t later = now + kRenewBeforeSeconds;
   std::time_t current = now;
-  return X509_cmp_time(X509_get0_notBefore(cert), &current) < 0 && X509_cmp_time(X509_get0_notAfter(cert), &later) > 0;
+  return X509_cmp_time(X509_get0_notBefore(cert), &current) < 0 &&
+         X509_cmp_time(X509_get0_notAfter(cert), &later) > 0;
 }
 
 struct LoadedPair {
@@ -337,7 +346,8 @@ core::Result<void> make_directory(const fs::path& dir) {
 
 }  // namespace
 
-core::Result<TlsMaterial> TlsMaterial::ensure(const fs::path& dir, std::string_view host, Clock::time_point now) {
+core::Result<TlsMaterial> TlsMaterial::ensure(const fs::path& dir, std::string_view host,
+                                              Clock::time_point now) {
   ERR_clear_error();
   const std::time_t now_seconds = Clock::to_time_t(now);
   if (auto made = make_directory(dir); !made) return std::move(made).error();
@@ -353,8 +363,9 @@ core::Result<TlsMaterial> TlsMaterial::ensure(const fs::path& dir, std::string_v
   if (ca->has_value()) {
     if (X509_check_private_key((*ca)->cert.get(), (*ca)->key.get()) != 1) {
       ERR_clear_error();
-      return tls_error(fmt::format("{} does not belong to {}; restore the matching pair or remove both to make a new CA",
-                                   ca_key_file.string(), material.ca_file_.string()));
+      return tls_error(
+          fmt::format("{} does not belong to {}; restore the matching pair or remove both to make a new CA",
+                      ca_key_file.string(), material.ca_file_.string()));
     }
     if (!valid_for_a_while((*ca)->cert.get(), now_seconds)) ca->reset();  // expired or expiring: renew
   }
@@ -363,14 +374,18 @@ core::Result<TlsMaterial> TlsMaterial::ensure(const fs::path& dir, std::string_v
     if (!key) return std::move(key).error();
     // A random tag in the name keeps two installations' CAs apart in a trust store.
     std::array<unsigned char, 4> tag{};
-    if (RAND_bytes(tag.data(), static_cast<int>(tag.size())) != 1) return openssl_error("cannot draw random bytes");
-    const CertificateSpec spec{fmt::format("batchai-emulator local CA {:02x}{:02x}{:02x}{:02x}", tag[0], tag[1],
-                                           tag[2], tag[3]),
-                               true, {}, kCaValidDays};
+    if (RAND_bytes(tag.data(), static_cast<int>(tag.size())) != 1)
+      return openssl_error("cannot draw random bytes");
+    const CertificateSpec spec{
+        fmt::format("batchai-emulator local CA {:02x}{:02x}{:02x}{:02x}", tag[0], tag[1], tag[2], tag[3]),
+        true,
+        {},
+        kCaValidDays};
     auto cert = make_certificate(spec, key->get(), nullptr, key->get(), now_seconds);
     if (!cert) return std::move(cert).error();
     if (auto saved = save_key(ca_key_file, key->get()); !saved) return std::move(saved).error();
-    if (auto saved = save_certificate(material.ca_file_, cert->get()); !saved) return std::move(saved).error();
+    if (auto saved = save_certificate(material.ca_file_, cert->get()); !saved)
+      return std::move(saved).error();
     ca->emplace(LoadedPair{std::move(*cert), std::move(*key)});
     material.created_ca_ = true;
   }
@@ -384,8 +399,8 @@ core::Result<TlsMaterial> TlsMaterial::ensure(const fs::path& dir, std::string_v
   if (usable) {
     X509* cert = (*server)->cert.get();
     usable = !material.created_ca_ && X509_verify(cert, ca_key) == 1 &&
-             X509_check_private_key(cert, (*server)->key.get()) == 1 && valid_for_a_while(cert, now_seconds) &&
-             names_present(cert, names);
+             X509_check_private_key(cert, (*server)->key.get()) == 1 &&
+             valid_for_a_while(cert, now_seconds) && names_present(cert, names);
     ERR_clear_error();
   }
   if (!usable) {
@@ -395,7 +410,8 @@ core::Result<TlsMaterial> TlsMaterial::ensure(const fs::path& dir, std::string_v
     auto cert = make_certificate(spec, key->get(), ca_cert, ca_key, now_seconds);
     if (!cert) return std::move(cert).error();
     if (auto saved = save_key(material.key_file_, key->get()); !saved) return std::move(saved).error();
-    if (auto saved = save_certificate(material.cert_file_, cert->get()); !saved) return std::move(saved).error();
+    if (auto saved = save_certificate(material.cert_file_, cert->get()); !saved)
+      return std::move(saved).error();
     material.created_server_certificate_ = true;
   }
   return material;
@@ -413,9 +429,10 @@ core::Result<TlsMaterial> TlsMaterial::from_files(const fs::path& cert_file, con
   if (!key) return std::move(key).error();
   if (X509_check_private_key(cert->get(), key->get()) != 1) {
     ERR_clear_error();
-    return tls_error(fmt::format("the key in {} does not match the certificate in {}; pass the key made with that "
-                                 "certificate",
-                                 key_file.string(), cert_file.string()));
+    return tls_error(
+        fmt::format("the key in {} does not match the certificate in {}; pass the key made with that "
+                    "certificate",
+                    key_file.string(), cert_file.string()));
   }
   TlsMaterial material;
   material.ca_file_ = cert_file;

@@ -65,7 +65,8 @@ class ChildProcess {
         pending_.erase(0, newline + 1);
         return line;
       }
-      const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(end - std::chrono::steady_clock::now());
       if (left.count() <= 0) return std::nullopt;
       pollfd fd{stdout_fd_, POLLIN, 0};
       if (::poll(&fd, 1, static_cast<int>(left.count())) <= 0) continue;
@@ -82,7 +83,8 @@ class ChildProcess {
     pending_.clear();
     char chunk[4096];
     ssize_t got = 0;
-    while ((got = ::read(stdout_fd_, chunk, sizeof chunk)) > 0) text.append(chunk, static_cast<std::size_t>(got));
+    while ((got = ::read(stdout_fd_, chunk, sizeof chunk)) > 0)
+      text.append(chunk, static_cast<std::size_t>(got));
     return text;
   }
 

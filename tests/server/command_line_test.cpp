@@ -45,15 +45,38 @@ TEST(ServeOptionsTest, DefaultsMatchTheProductContract) {
 }
 
 TEST(ServeOptionsTest, EveryFlagInBothForms) {
-  const Args separate{"--data-dir", "/var/emu", "--host", "::1", "--https-port", "0", "--http-port", "8080",
-                      "--backend", "sim", "--time-scale", "0", "--seed", "18446744073709551615", "--in-memory",
-                      "--config", "emu.yaml", "--cert", "c.pem", "--key", "k.pem", "--log-level", "debug",
-                      "--max-body-size", "2M", "--max-connections", "10", "--idle-timeout", "PT5S",
-                      "--request-timeout", "1.5"};
-  const Args joined{"--data-dir=/var/emu", "--host=::1", "--https-port=0", "--http-port=8080", "--backend=sim",
-                    "--time-scale=0", "--seed=18446744073709551615", "--in-memory", "--config=emu.yaml",
-                    "--cert=c.pem", "--key=k.pem", "--log-level=debug", "--max-body-size=2M",
-                    "--max-connections=10", "--idle-timeout=PT5S", "--request-timeout=1.5"};
+  const Args separate{"--data-dir",   "/var/emu",
+                      "--host",       "::1",
+                      "--https-port", "0",
+                      "--http-port",  "8080",
+                      "--backend",    "sim",
+                      "--time-scale", "0",
+                      "--seed",       "18446744073709551615",
+                      "--in-memory",  "--config",
+                      "emu.yaml",     "--cert",
+                      "c.pem",        "--key",
+                      "k.pem",        "--log-level",
+                      "debug",        "--max-body-size",
+                      "2M",           "--max-connections",
+                      "10",           "--idle-timeout",
+                      "PT5S",         "--request-timeout",
+                      "1.5"};
+  const Args joined{"--data-dir=/var/emu",
+                    "--host=::1",
+                    "--https-port=0",
+                    "--http-port=8080",
+                    "--backend=sim",
+                    "--time-scale=0",
+                    "--seed=18446744073709551615",
+                    "--in-memory",
+                    "--config=emu.yaml",
+                    "--cert=c.pem",
+                    "--key=k.pem",
+                    "--log-level=debug",
+                    "--max-body-size=2M",
+                    "--max-connections=10",
+                    "--idle-timeout=PT5S",
+                    "--request-timeout=1.5"};
   for (const Args& args : {separate, joined}) {
     auto options = serve(args);
     ASSERT_TRUE(options) << options.error().message;
@@ -94,8 +117,12 @@ TEST(ServeOptionsTest, LaterFlagWins) {
 }
 
 TEST(ServeOptionsTest, ByteSizes) {
-  for (const auto& [text, bytes] : std::vector<std::pair<std::string, std::uint64_t>>{
-           {"1", 1}, {"512K", 512u << 10}, {"16m", 16u << 20}, {"1G", 1u << 30}, {"4KiB", 4096}, {"10b", 10}}) {
+  for (const auto& [text, bytes] : std::vector<std::pair<std::string, std::uint64_t>>{{"1", 1},
+                                                                                      {"512K", 512u << 10},
+                                                                                      {"16m", 16u << 20},
+                                                                                      {"1G", 1u << 30},
+                                                                                      {"4KiB", 4096},
+                                                                                      {"10b", 10}}) {
     auto options = serve({"--max-body-size", text});
     ASSERT_TRUE(options) << text;
     EXPECT_EQ(options->max_body_bytes, bytes) << text;
@@ -129,10 +156,10 @@ TEST(ServeOptionsTest, PositionalArgumentIsRejected) {
 }
 
 TEST(ServeOptionsTest, MissingValues) {
-  for (const std::string_view flag : {"--data-dir", "--host", "--https-port", "--http-port", "--backend",
-                                      "--time-scale", "--seed", "--config", "--cert", "--key", "--log-level",
-                                      "--max-body-size", "--max-connections", "--idle-timeout",
-                                      "--request-timeout"}) {
+  for (const std::string_view flag :
+       {"--data-dir", "--host", "--https-port", "--http-port", "--backend", "--time-scale", "--seed",
+        "--config", "--cert", "--key", "--log-level", "--max-body-size", "--max-connections",
+        "--idle-timeout", "--request-timeout"}) {
     const core::Error at_end = failure(serve({flag}));
     EXPECT_EQ(at_end.target, flag);
     EXPECT_NE(at_end.message.find("needs a value"), std::string::npos) << at_end.message;
@@ -148,16 +175,26 @@ TEST(ServeOptionsTest, SwitchesTakeNoValue) {
 
 TEST(ServeOptionsTest, BadValuesNameTheFlagAndTheValue) {
   const std::vector<std::pair<Args, std::string>> cases{
-      {{"--https-port", "65536"}, "--https-port"},  {{"--https-port", "-1"}, "--https-port"},
-      {{"--http-port", "80a"}, "--http-port"},      {{"--http-port="}, "--http-port"},
-      {{"--backend", "docker"}, "--backend"},       {{"--time-scale", "-1"}, "--time-scale"},
-      {{"--time-scale", "fast"}, "--time-scale"},   {{"--time-scale", "inf"}, "--time-scale"},
-      {{"--seed", "1.5"}, "--seed"},                {{"--seed", "18446744073709551616"}, "--seed"},
-      {{"--log-level", "loud"}, "--log-level"},     {{"--max-body-size", "0"}, "--max-body-size"},
-      {{"--max-body-size", "12X"}, "--max-body-size"}, {{"--max-connections", "0"}, "--max-connections"},
-      {{"--idle-timeout", "0"}, "--idle-timeout"},  {{"--request-timeout", "soon"}, "--request-timeout"},
-      {{"--host", "bad host"}, "--host"},           {{"--host", "http://x"}, "--host"},
-      {{"--data-dir="}, "--data-dir"},              {{"--config="}, "--config"},
+      {{"--https-port", "65536"}, "--https-port"},
+      {{"--https-port", "-1"}, "--https-port"},
+      {{"--http-port", "80a"}, "--http-port"},
+      {{"--http-port="}, "--http-port"},
+      {{"--backend", "docker"}, "--backend"},
+      {{"--time-scale", "-1"}, "--time-scale"},
+      {{"--time-scale", "fast"}, "--time-scale"},
+      {{"--time-scale", "inf"}, "--time-scale"},
+      {{"--seed", "1.5"}, "--seed"},
+      {{"--seed", "18446744073709551616"}, "--seed"},
+      {{"--log-level", "loud"}, "--log-level"},
+      {{"--max-body-size", "0"}, "--max-body-size"},
+      {{"--max-body-size", "12X"}, "--max-body-size"},
+      {{"--max-connections", "0"}, "--max-connections"},
+      {{"--idle-timeout", "0"}, "--idle-timeout"},
+      {{"--request-timeout", "soon"}, "--request-timeout"},
+      {{"--host", "bad host"}, "--host"},
+      {{"--host", "http://x"}, "--host"},
+      {{"--data-dir="}, "--data-dir"},
+      {{"--config="}, "--config"},
   };
   for (const auto& [args, flag] : cases) {
     const core::Error error = failure(serve(args));
@@ -179,10 +216,10 @@ TEST(ServeOptionsTest, PortsMustDifferUnlessZero) {
 
 TEST(ServeOptionsTest, UsageListsEveryFlag) {
   const std::string usage = serve_usage();
-  for (const std::string_view flag : {"--data-dir", "--host", "--https-port", "--http-port", "--backend",
-                                      "--time-scale", "--seed", "--in-memory", "--config", "--cert", "--key",
-                                      "--log-level", "--max-body-size", "--max-connections", "--idle-timeout",
-                                      "--request-timeout", "--help", "ready https="}) {
+  for (const std::string_view flag :
+       {"--data-dir", "--host", "--https-port", "--http-port", "--backend", "--time-scale", "--seed",
+        "--in-memory", "--config", "--cert", "--key", "--log-level", "--max-body-size", "--max-connections",
+        "--idle-timeout", "--request-timeout", "--help", "ready https="}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
 }
@@ -208,7 +245,8 @@ TEST(ReplayOptionsTest, Errors) {
   EXPECT_EQ(failure(parse_replay_options(Args{"--seed", "1"})).target, "SCENARIO");
   EXPECT_EQ(failure(parse_replay_options(Args{"a.yaml", "b.yaml"})).target, "b.yaml");
   EXPECT_EQ(failure(parse_replay_options(Args{"a.yaml", "--seed", "x"})).target, "--seed");
-  EXPECT_EQ(failure(parse_replay_options(Args{"a.yaml", "--check-determinism=1"})).target, "--check-determinism");
+  EXPECT_EQ(failure(parse_replay_options(Args{"a.yaml", "--check-determinism=1"})).target,
+            "--check-determinism");
   const core::Error unknown = failure(parse_replay_options(Args{"a.yaml", "--fast"}));
   EXPECT_NE(unknown.message.find("batchai-emulator replay --help"), std::string::npos) << unknown.message;
   EXPECT_TRUE(parse_replay_options(Args{"--help"}).ok());
@@ -233,8 +271,9 @@ TEST(CommandLineTest, Subcommands) {
 
 TEST(CommandLineTest, HelpEverywhere) {
   const std::vector<std::pair<Args, std::string>> cases{
-      {{"--help"}, program_usage()},       {{"-h"}, program_usage()},          {{"help"}, program_usage()},
-      {{"serve", "--help"}, serve_usage()}, {{"help", "serve"}, serve_usage()}, {{"replay", "-h"}, replay_usage()},
+      {{"--help"}, program_usage()},        {{"-h"}, program_usage()},
+      {{"help"}, program_usage()},          {{"serve", "--help"}, serve_usage()},
+      {{"help", "serve"}, serve_usage()},   {{"replay", "-h"}, replay_usage()},
       {{"help", "replay"}, replay_usage()},
   };
   for (const auto& [args, text] : cases) {

@@ -3,9 +3,9 @@
 #include "emulator/server/tls_material.hpp"
 #include "tests/server/test_client.hpp"
 
+#include <gtest/gtest.h>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
-#include <gtest/gtest.h>
 
 #include <atomic>
 #include <chrono>
@@ -192,7 +192,8 @@ TEST_F(HttpServerTest, HttpsVerifiesAgainstGeneratedCaForLocalhostAndLoopbackAdd
 
 TEST_F(HttpServerTest, HttpsFailsVerificationForANameNotInTheCertificate) {
   start();
-  EXPECT_THROW(TestClient(server_->https_port(), tls_->ca_file(), "example.com"), boost::system::system_error);
+  EXPECT_THROW(TestClient(server_->https_port(), tls_->ca_file(), "example.com"),
+               boost::system::system_error);
 }
 
 TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
@@ -224,7 +225,8 @@ TEST_F(HttpServerTest, PipelinedRequestsAreAnsweredInOrder) {
 TEST_F(HttpServerTest, ChunkedRequestBodyIsDecoded) {
   start();
   TestClient client(server_->http_port());
-  client.send_raw("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
+  client.send_raw(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n");
   EXPECT_EQ(client.read_response().body(), "POST /echo\nabcde");
 }
 
@@ -236,7 +238,8 @@ TEST_F(HttpServerTest, BodyOverLimitGets413ThenServerKeepsServing) {
     TestClient client(server_->http_port());
     const Response response = client.request(http::verb::put, "/echo", std::string(4096, 'b'));
     EXPECT_EQ(response.result_int(), 413);
-    EXPECT_NE(response.body().find("\"code\":\"RequestEntityTooLarge\""), std::string::npos) << response.body();
+    EXPECT_NE(response.body().find("\"code\":\"RequestEntityTooLarge\""), std::string::npos)
+        << response.body();
     EXPECT_NE(response.body().find("1024"), std::string::npos) << response.body();
     EXPECT_FALSE(response.keep_alive());
     EXPECT_TRUE(client.closed_by_server());
@@ -280,10 +283,12 @@ TEST_F(HttpServerTest, HeadersOverLimitGet400RequestHeaderFieldsTooLarge) {
   settings.max_header_bytes = 2048;
   start(settings);
   TestClient client(server_->http_port());
-  client.send_raw("GET /echo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(4096, 't') + "\r\n\r\n");
+  client.send_raw("GET /echo HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(4096, 't') +
+                  "\r\n\r\n");
   const Response response = client.read_response();
   EXPECT_EQ(response.result_int(), 400);
-  EXPECT_NE(response.body().find("\"code\":\"RequestHeaderFieldsTooLarge\""), std::string::npos) << response.body();
+  EXPECT_NE(response.body().find("\"code\":\"RequestHeaderFieldsTooLarge\""), std::string::npos)
+      << response.body();
 }
 
 TEST_F(HttpServerTest, IdleKeepAliveConnectionIsClosedAfterIdleTimeout) {
@@ -452,7 +457,8 @@ TEST_F(HttpServerTest, StopLetsARequestInProgressFinishWithConnectionClose) {
   auto promise = std::make_shared<std::promise<void>>();
   auto stopped = promise->get_future();
   boost::asio::post(io_, [this, promise] { server_->stop([promise] { promise->set_value(); }); });
-  EXPECT_EQ(stopped.wait_for(100ms), std::future_status::timeout) << "stop() must wait for the request in progress";
+  EXPECT_EQ(stopped.wait_for(100ms), std::future_status::timeout)
+      << "stop() must wait for the request in progress";
   client.send_raw("cd");
   const Response response = client.read_response();
   EXPECT_EQ(response.body(), "PUT /echo\nabcd");
@@ -505,7 +511,8 @@ TEST_F(HttpServerTest, UnknownHostIsAClearError) {
   auto started = server.start();
   ASSERT_FALSE(started);
   EXPECT_EQ(started.error().code, "HostNotFound");
-  EXPECT_NE(started.error().message.find("no-such-host.invalid"), std::string::npos) << started.error().message;
+  EXPECT_NE(started.error().message.find("no-such-host.invalid"), std::string::npos)
+      << started.error().message;
 }
 
 TEST_F(HttpServerTest, StartFailsWithAClearErrorWhenThePortIsTaken) {

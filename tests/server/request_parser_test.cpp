@@ -1,7 +1,7 @@
 #include "emulator/server/request_parser.hpp"
 
-#include <boost/beast/http/error.hpp>
 #include <gtest/gtest.h>
+#include <boost/beast/http/error.hpp>
 
 namespace emu::server {
 namespace {
@@ -18,9 +18,10 @@ boost::beast::error_code parse(RequestParser& parser, std::string_view text) {
 TEST(RequestParserTest, FillsTheRequest) {
   api::HttpRequest request;
   RequestParser parser(request, 8192, 1024);
-  EXPECT_FALSE(parse(parser,
-                     "PUT /subscriptions/s?api-version=2018-05-01 HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n"
-                     "x-ms-client-request-id: cid\r\nX-MS-Correlation-Request-Id: corr\r\n\r\nbody"));
+  EXPECT_FALSE(
+      parse(parser,
+            "PUT /subscriptions/s?api-version=2018-05-01 HTTP/1.1\r\nHost: h\r\nContent-Length: 4\r\n"
+            "x-ms-client-request-id: cid\r\nX-MS-Correlation-Request-Id: corr\r\n\r\nbody"));
   ASSERT_TRUE(parser.is_done());
   EXPECT_EQ(request.method, "PUT");
   EXPECT_EQ(request.target, "/subscriptions/s?api-version=2018-05-01");

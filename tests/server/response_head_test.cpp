@@ -1,5 +1,5 @@
-#include "emulator/server/request_id_generator.hpp"
 #include "emulator/server/response_head.hpp"
+#include "emulator/server/request_id_generator.hpp"
 
 #include <gtest/gtest.h>
 
@@ -73,13 +73,12 @@ TEST(ResponseHeadTest, RequestIdsAreFreshUuidsUnlessGiven) {
   EXPECT_EQ(id_of(a, "x-ms-correlation-request-id").size(), 36u);
   EXPECT_FALSE(contains(a, "x-ms-client-request-id"));
 
-  const std::string echoed =
-      head_of(response, [] {
-        ResponseFraming ids;
-        ids.client_request_id = "client-id";
-        ids.correlation_request_id = "corr-id";
-        return ids;
-      }());
+  const std::string echoed = head_of(response, [] {
+    ResponseFraming ids;
+    ids.client_request_id = "client-id";
+    ids.correlation_request_id = "corr-id";
+    return ids;
+  }());
   EXPECT_EQ(id_of(echoed, "x-ms-request-id"), "client-id");
   EXPECT_EQ(id_of(echoed, "x-ms-client-request-id"), "client-id");
   EXPECT_EQ(id_of(echoed, "x-ms-correlation-request-id"), "corr-id");

@@ -7,8 +7,8 @@
 #include "tests/server/child_process.hpp"
 #include "tests/server/test_client.hpp"
 
-#include <boost/json.hpp>
 #include <gtest/gtest.h>
+#include <boost/json.hpp>
 
 #include <signal.h>
 
@@ -93,7 +93,8 @@ class ServeProcessTest : public ::testing::Test {
   }
 
   // Runs batchai-emulator with `args`; with `program`, that program instead.
-  std::unique_ptr<ChildProcess> spawn(std::vector<std::string> args, std::string program = EMU_SERVER_BINARY) {
+  std::unique_ptr<ChildProcess> spawn(std::vector<std::string> args,
+                                      std::string program = EMU_SERVER_BINARY) {
     args.insert(args.begin(), std::move(program));
     return std::make_unique<ChildProcess>(args, dir_->path(), stderr_file_);
   }
@@ -133,7 +134,8 @@ class ServeProcessTest : public ::testing::Test {
     const boost::json::value body = boost::json::parse(response.body());
     EXPECT_EQ(body.at("status").as_string(), "ok");
     EXPECT_EQ(body.at("backend").as_string(), backend);
-    EXPECT_TRUE(core::parse_timestamp(std::string(body.at("now").as_string())).has_value()) << response.body();
+    EXPECT_TRUE(core::parse_timestamp(std::string(body.at("now").as_string())).has_value())
+        << response.body();
   }
 
   std::optional<TemporaryDirectory> dir_;
@@ -207,12 +209,13 @@ TEST_F(ServeProcessTest, PythonRequestsVerifiesAgainstTheCa) {
   ASSERT_TRUE(ready);
   for (const std::string& url :
        std::vector<std::string>{ready->https_url, "https://localhost:" + std::to_string(ready->https_port)}) {
-    const std::string script = "import requests, sys\n"
-                               "r = requests.get(sys.argv[1] + '/emulator/v1/health', verify=sys.argv[2], timeout=10)\n"
-                               "assert r.status_code == 200 and r.json()['status'] == 'ok', r.text\n"
-                               "s = requests.Session()\n"
-                               "for _ in range(3): assert s.get(sys.argv[1] + '/emulator/v1/health', verify=sys.argv[2]).ok\n"
-                               "print('python-ok')\n";
+    const std::string script =
+        "import requests, sys\n"
+        "r = requests.get(sys.argv[1] + '/emulator/v1/health', verify=sys.argv[2], timeout=10)\n"
+        "assert r.status_code == 200 and r.json()['status'] == 'ok', r.text\n"
+        "s = requests.Session()\n"
+        "for _ in range(3): assert s.get(sys.argv[1] + '/emulator/v1/health', verify=sys.argv[2]).ok\n"
+        "print('python-ok')\n";
     const Outcome outcome = run({"python3", "-c", script, url, ready->ca.string()}, "/usr/bin/env");
     EXPECT_EQ(outcome.exit_code, 0) << outcome.err;
     EXPECT_EQ(outcome.out, "python-ok\n") << outcome.err;
@@ -247,8 +250,8 @@ TEST_F(ServeProcessTest, GivenCertificateIsServedAndIsTheCa) {
   auto made = TlsMaterial::ensure(dir_->path() / "own-tls", "127.0.0.1");
   ASSERT_TRUE(made) << made.error().message;
   ChildProcess* child = nullptr;
-  const auto ready = start(child, {"--data-dir", data_dir_.string(), "--cert", made->cert_file().string(), "--key",
-                                   made->key_file().string()});
+  const auto ready = start(child, {"--data-dir", data_dir_.string(), "--cert", made->cert_file().string(),
+                                   "--key", made->key_file().string()});
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->ca, made->cert_file());
   EXPECT_FALSE(fs::exists(data_dir_ / "tls")) << "no CA is made when --cert is given";
@@ -268,15 +271,19 @@ TEST_F(ServeProcessTest, PortInUseFailsWithExitOneNamingThePort) {
 }
 
 TEST_F(ServeProcessTest, UnreadableCertificateFailsNamingTheFile) {
-  const Outcome outcome = run({"serve", "--data-dir", data_dir_.string(), "--https-port", "0", "--http-port", "0",
-                               "--cert", "missing-cert.pem", "--key", "missing-key.pem"});
+  const Outcome outcome = run({"serve", "--data-dir", data_dir_.string(), "--https-port", "0", "--http-port",
+                               "0", "--cert", "missing-cert.pem", "--key", "missing-key.pem"});
   EXPECT_EQ(outcome.exit_code, 1);
   EXPECT_NE(outcome.err.find("missing-cert.pem"), std::string::npos) << outcome.err;
 }
 
 TEST_F(ServeProcessTest, UsageErrorsExitTwoWithOneLine) {
-  for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
-           {}, {"serve", "--bogus"}, {"serve", "--https-port", "x"}, {"frobnicate"}, {"serve", "--cert", "c.pem"}}) {
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{},
+                                             {"serve", "--bogus"},
+                                             {"serve", "--https-port", "x"},
+                                             {"frobnicate"},
+                                             {"serve", "--cert", "c.pem"}}) {
     const Outcome outcome = run(args);
     EXPECT_EQ(outcome.exit_code, 2) << outcome.err;
     EXPECT_EQ(outcome.out, "");

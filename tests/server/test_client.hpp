@@ -6,13 +6,13 @@
 //   TestClient tls(port, ca_file, "localhost");    // HTTPS, certificate verified for "localhost"
 //   auto response = client.get("/echo");           // keep-alive: reuse `client` for more requests
 
+#include <openssl/ssl.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
-#include <openssl/ssl.h>
 
 #include <array>
 #include <chrono>
@@ -44,7 +44,9 @@ class TestClient {
   // HTTPS to 127.0.0.1:port, verifying the server certificate against `ca_file` for `host_name`.
   TestClient(std::uint16_t port, const std::filesystem::path& ca_file, const std::string& host_name,
              std::chrono::milliseconds timeout = std::chrono::seconds(5))
-      : socket_(io_), timeout_(timeout), tls_context_(std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client)) {
+      : socket_(io_),
+        timeout_(timeout),
+        tls_context_(std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client)) {
     tls_context_->load_verify_file(ca_file.string());
     tls_context_->set_verify_mode(asio::ssl::verify_peer);
     socket_.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
@@ -52,12 +54,14 @@ class TestClient {
     tls_->set_verify_callback(asio::ssl::host_name_verification(host_name));
     SSL_set_tlsext_host_name(tls_->native_handle(), host_name.c_str());
     const error_code ec = run([&](auto done) {
-      tls_->async_handshake(asio::ssl::stream_base::client, [done](const error_code& e) mutable { done(e, 0); });
+      tls_->async_handshake(asio::ssl::stream_base::client,
+                            [done](const error_code& e) mutable { done(e, 0); });
     });
     if (ec) throw boost::system::system_error(ec, "TLS handshake");
   }
 
-  Response request(http::verb method, std::string_view target, std::string body = {}, const Headers& headers = {}) {
+  Response request(http::verb method, std::string_view target, std::string body = {},
+                   const Headers& headers = {}) {
     http::request<http::string_body> request(method, std::string(target), 11);
     request.set(http::field::host, "localhost");
     for (const auto& [name, value] : headers) request.set(name, value);

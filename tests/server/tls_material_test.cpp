@@ -1,5 +1,5 @@
-#include "emulator/server/temporary_directory.hpp"
 #include "emulator/server/tls_material.hpp"
+#include "emulator/server/temporary_directory.hpp"
 
 #include <gtest/gtest.h>
 #include <openssl/pem.h>
@@ -106,7 +106,8 @@ TEST_F(TlsMaterialTest, FirstStartMakesCaAndServerCertificateThatVerify) {
   EXPECT_EQ(X509_get_signature_nid(leaf.get()), NID_ecdsa_with_SHA256);
   EXPECT_NE(X509_get0_subject_key_id(ca.get()), nullptr);
   EXPECT_NE(X509_get0_authority_key_id(leaf.get()), nullptr);
-  EXPECT_EQ(ASN1_OCTET_STRING_cmp(X509_get0_subject_key_id(ca.get()), X509_get0_authority_key_id(leaf.get())), 0);
+  EXPECT_EQ(ASN1_OCTET_STRING_cmp(X509_get0_subject_key_id(ca.get()), X509_get0_authority_key_id(leaf.get())),
+            0);
   EXPECT_NE(ASN1_INTEGER_cmp(X509_get0_serialNumber(ca.get()), X509_get0_serialNumber(leaf.get())), 0);
   // Valid a little before now (clock skew) and for years.
   const std::time_t now = std::time(nullptr);
@@ -197,7 +198,8 @@ TEST_F(TlsMaterialTest, CorruptCaIsAnErrorNamingTheFileAndIsNotOverwritten) {
   auto result = TlsMaterial::ensure(tls_dir(), "127.0.0.1");
   ASSERT_FALSE(result);
   EXPECT_EQ(result.error().code, "TlsMaterialError");
-  EXPECT_NE(result.error().message.find((tls_dir() / "ca.pem").string()), std::string::npos) << result.error().message;
+  EXPECT_NE(result.error().message.find((tls_dir() / "ca.pem").string()), std::string::npos)
+      << result.error().message;
   EXPECT_EQ(read(tls_dir() / "ca.pem"), "not a certificate");
 }
 
@@ -229,7 +231,8 @@ TEST_F(TlsMaterialTest, GivenFilesAreCheckedAndTheCertIsTheCa) {
 
   auto mismatched = TlsMaterial::from_files(made->cert_file(), tls_dir() / "ca-key.pem");
   ASSERT_FALSE(mismatched);
-  EXPECT_NE(mismatched.error().message.find("does not match"), std::string::npos) << mismatched.error().message;
+  EXPECT_NE(mismatched.error().message.find("does not match"), std::string::npos)
+      << mismatched.error().message;
 
   auto missing = TlsMaterial::from_files(dir_->path() / "nope.pem", made->key_file());
   ASSERT_FALSE(missing);
