@@ -16,6 +16,7 @@ Scenario synthetic_philly_trace(const SyntheticTraceShape& shape) {
   s.settings.dedicated_vcpu_quota_per_family = 1LL << 40;
   s.settings.total_dedicated_vcpu_quota = 1LL << 40;
   s.settings.cluster_quota = 1000;
+  s.max_duration = std::chrono::hours(24 * 365);  // the arrivals span about 75 days
   core::Rng rng(shape.seed);
 
   const std::int32_t per_cluster = shape.nodes / shape.clusters;
