@@ -292,7 +292,7 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
   auto paging = [&]() { return paging_of(target, engine_.settings().default_max_results); };
   auto operation_answer = [&](const core::Result<const engine::OperationRecord*>& op) {
     return respond(op, [&](const engine::OperationRecord* record) {
-      if (record == nullptr) return json_response(200, json::object{});  // nothing to do (finished job)
+      if (record == nullptr) return HttpResponse{};  // a finished job: 200 with an empty body, as the service did
       return accepted(*record, req, retry_after);
     });
   };
@@ -311,10 +311,12 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
     case Route::kOperationStatus: {
       auto op = engine_.get_operation(s(a[2]));
       return respond(op, [&](const engine::OperationRecord* record) {
-        HttpResponse res = json_response(200, view(*record, base_url(req)));
+        const bool status_form = match->spec->route == Route::kOperationStatus;
+        HttpResponse res = json_response(
+            200, view(*record, base_url(req), status_form ? "operationstatuses" : "operationresults"));
         if (record->status == engine::OperationStatus::kInProgress) {
           // The Location form answers 202 while the operation runs, as ARM's Location polling expects.
-          if (match->spec->route == Route::kOperationStatus) res.status = 202;
+          if (status_form) res.status = 202;
           if (retry_after > 0) res.set_header("Retry-After", std::to_string(retry_after));
         }
         return res;

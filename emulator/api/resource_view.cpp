@@ -95,10 +95,10 @@ json::object view(const engine::JobRecord& r) {
   return o;
 }
 
-json::object view(const engine::OperationRecord& r, std::string_view base_url) {
+json::object view(const engine::OperationRecord& r, std::string_view base_url, std::string_view kind) {
   json::object o;
   o["id"] = std::string(base_url) + "/subscriptions/" + r.target.subscription +
-            "/providers/Microsoft.BatchAI/locations/" + r.location + "/operationresults/" + r.id;
+            "/providers/Microsoft.BatchAI/locations/" + r.location + "/" + std::string(kind) + "/" + r.id;
   o["name"] = r.id;
   o["status"] = engine::to_string(r.status);
   o["startTime"] = format_timestamp(r.start_time);

@@ -16,8 +16,9 @@ boost::json::object view(const engine::ExperimentRecord& record);
 boost::json::object view(const engine::ClusterRecord& record);
 boost::json::object view(const engine::FileServerRecord& record);
 boost::json::object view(const engine::JobRecord& record);
-// The body of .../operationresults/{id}; `base_url` is scheme://host of the request.
-boost::json::object view(const engine::OperationRecord& record, std::string_view base_url);
+// The body of .../operationresults/{id} (or operationstatuses: `kind`); `base_url` is scheme://host.
+boost::json::object view(const engine::OperationRecord& record, std::string_view base_url,
+                         std::string_view kind = "operationresults");
 boost::json::object view(const engine::RemoteLogin& login);
 boost::json::object view(const engine::UsageFigure& usage);
 

@@ -118,6 +118,14 @@ void Engine::emit(std::string_view kind, const std::string& subject, std::string
 
 std::string Engine::next_uuid() { return deterministic_uuid(seed_, ids_issued_++); }
 
+const OperationRecord* Engine::repeated_put(const ResourcePath& path) {
+  // The same body again (a client retrying): accepted, and its operation is done at once.
+  const OperationRecord* op = start_operation(OperationKind::kCreate, path);
+  finish_operation(op->id, OperationStatus::kSucceeded);
+  commit_pending();
+  return op;
+}
+
 const OperationRecord* Engine::start_operation(OperationKind kind, const ResourcePath& target) {
   OperationRecord op;
   op.id = next_uuid();
@@ -674,13 +682,32 @@ core::Result<const OperationRecord*> Engine::create_cluster(const ResourcePath& 
                               "properties.vmPriority");
   }
   if (auto r = check_scale_settings(spec.scale_settings); !r) return r.error();
+  if (!spec.virtual_machine_configuration) {
+    // The image the live service filled in when the client named none.
+    spec.virtual_machine_configuration =
+        model::VirtualMachineConfiguration{model::ImageReference{"Canonical", "UbuntuServer", "16.04-LTS", "latest", {}}};
+  }
   const std::string key = path.key();
   if (auto* existing = find_key(clusters_, key)) {
     if (existing->provisioning_state == ProvisioningState::kDeleting) return resource_being_deleted(path);
+    if (existing->spec == spec) return repeated_put(existing->path);
     return Error::conflict("ResourceAlreadyExists",
-                           fmt::format("The cluster {} already exists; clusters cannot be changed by PUT, only "
-                                       "their scale settings by PATCH. Delete it first to re-create it.",
+                           fmt::format("The cluster {} already exists with other properties; clusters cannot be "
+                                       "changed by PUT, only their scale settings by PATCH. Delete it first to "
+                                       "re-create it.",
                                        existing->path.name));
+  }
+  std::int64_t clusters_here = 0;
+  const std::string region = location_of(path);
+  const std::string prefix = workspaces_prefix(path.subscription);
+  for (auto it = clusters_.lower_bound(prefix); it != clusters_.end() && it->first.starts_with(prefix); ++it) {
+    if (location_of(it->second.path) == region) ++clusters_here;
+  }
+  if (clusters_here >= settings_.cluster_quota) {
+    return Error::conflict("ClusterQuotaReached",
+                           fmt::format("The subscription has {} clusters in {}, its quota; delete one or raise "
+                                       "quota.clusters in the emulator's settings",
+                                       clusters_here, region));
   }
   ClusterRecord record;
   record.path = path;
@@ -757,8 +784,12 @@ core::Result<const OperationRecord*> Engine::create_file_server(const ResourcePa
   const std::string key = path.key();
   if (auto* existing = find_key(file_servers_, key)) {
     if (existing->provisioning_state == ProvisioningState::kDeleting) return resource_being_deleted(path);
+    model::FileServerBaseProperties same = spec;
+    if (!same.subnet) same.subnet = existing->spec.subnet;  // the one the emulator made for it
+    if (existing->spec == same) return repeated_put(existing->path);
     return Error::conflict("ResourceAlreadyExists",
-                           fmt::format("The file server {} already exists; delete it first to re-create it.",
+                           fmt::format("The file server {} already exists with other properties; delete it first "
+                                       "to re-create it.",
                                        existing->path.name));
   }
   FileServerRecord record;

@@ -201,6 +201,7 @@ class Engine final : public NodeEvents {
   // Operations
   std::string next_uuid();
   const OperationRecord* start_operation(OperationKind kind, const ResourcePath& target);
+  const OperationRecord* repeated_put(const ResourcePath& path);
   void finish_operation(const std::string& operation_id, OperationStatus status);
   std::string location_of(const ResourcePath& path) const;
 

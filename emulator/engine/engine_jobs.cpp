@@ -57,14 +57,15 @@ core::Result<const OperationRecord*> Engine::create_job(const ResourcePath& path
     }
   }
   const std::string key = path.key();
+  spec.cluster.id = cluster_it->second.path.arm_id();
   if (auto existing = jobs_.find(key); existing != jobs_.end()) {
     if (existing->second.provisioning_state == ProvisioningState::kDeleting) return resource_being_deleted(path);
+    if (existing->second.spec == spec) return repeated_put(existing->second.path);
     return core::Error::conflict("ResourceAlreadyExists",
-                                 fmt::format("The job {} already exists; jobs cannot be changed. Delete it first or "
-                                             "use another name.",
+                                 fmt::format("The job {} already exists with other properties; jobs cannot be "
+                                             "changed. Delete it first or use another name.",
                                              existing->second.path.name));
   }
-  spec.cluster.id = cluster_it->second.path.arm_id();
   JobRecord record;
   record.path = path;
   record.spec = std::move(spec);

@@ -1,14 +1,14 @@
 #include "emulator/engine/resource_path.hpp"
 
-#include <algorithm>
-#include <cctype>
 
 namespace emu::engine {
 
 std::string to_lower(std::string_view text) {
+  // ASCII only, without the locale: ARM names are ASCII, and this runs on every lookup.
   std::string out(text);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + ('a' - 'A'));
+  }
   return out;
 }
 
