@@ -6,6 +6,7 @@ cd "$(dirname "$0")"
 
 scripts/install-deps.sh --test
 scripts/install-sdk-deps.sh
+scripts/install-dashboard-deps.sh
 cmake --preset release -G Ninja >/dev/null
 cmake --build --preset release
 ctest --preset release -j2 "$@"

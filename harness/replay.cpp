@@ -86,9 +86,15 @@ void Replay::run_step(const Step& step) {
 
 void Replay::run_fault(const Step& step) {
   if (step.fault == FaultKind::kFileServerOutage) {
-    failures_.push_back(fmt::format("{}: fileserver-outage is not available yet: the engine has no file server "
-                                    "outage fault to inject (it needs the NFS store)",
-                                    step.origin));
+    // Through the admin API, exactly as a client injects it: the file server must exist.
+    const std::string body = fmt::format(R"({{"kind":"fileserver-outage","fileServerId":"{}","durationSeconds":{}}})",
+                                         scenario_.workspace_path() + "/fileservers/" + step.file_server.value_or(""),
+                                         core::to_seconds(step.outage));
+    const api::HttpResponse res = send("POST", "/emulator/v1/faults", body, {});
+    if (res.status >= 400) {
+      failures_.push_back(fmt::format("{}: the fault could not be injected: {} {}", step.origin, res.status,
+                                      res.body.substr(0, 400)));
+    }
     return;
   }
   engine::NodeSelector selector;

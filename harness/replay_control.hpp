@@ -17,6 +17,8 @@ class ReplayControl final : public api::ServiceControl {
   core::Time now() const override { return executor_.now(); }
   double time_scale() const override { return 0; }
   core::Result<core::Time> advance_clock(core::Duration by) override;
+  // Simulated file servers have no I/O to block; the outage is journaled by the admin API.
+  core::Result<void> file_server_outage(const std::string&, core::Duration) override { return {}; }
 
  private:
   const core::SimulatedExecutor& executor_;

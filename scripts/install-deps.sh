@@ -8,10 +8,10 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
   libssl-dev openssl libsqlite3-dev libfmt-dev libyaml-cpp-dev libfuse3-dev fuse3
   libgtest-dev libgmock-dev libbenchmark-dev
-  python3 python3-azure nodejs npm openmpi-bin
+  python3 python3-azure nodejs npm openmpi-bin iproute2
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(wrk)
+  packages+=(wrk chromium)
 fi
 
 missing=()

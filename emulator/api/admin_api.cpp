@@ -78,9 +78,7 @@ HttpResponse AdminApi::inject_fault(const json::object& body) {
   } else if (k == "node-preemption") {
     hit = engine_.preempt_nodes(selector);
   } else if (k == "fileserver-outage") {
-    return error_response(Error::bad_request(
-        "UnsupportedFault", "fileserver-outage needs file servers backed by the NFS store, which this build lacks",
-        "kind"));
+    return file_server_outage(body);
   } else {
     return error_response(Error::bad_request(
         "InvalidPropertyValue",
@@ -116,6 +114,40 @@ HttpResponse AdminApi::download(const HttpRequest& req, std::string_view token) 
     res.body.resize(static_cast<std::size_t>(in.gcount()));
   }
   return res;
+}
+
+HttpResponse AdminApi::file_server_outage(const json::object& body) {
+  const auto* id = body.if_contains("fileServerId");
+  if (id == nullptr || !id->is_string()) {
+    return error_response(Error::bad_request("MissingRequiredProperty",
+                                             "fileServerId is required: the ARM id of the file server", "fileServerId"));
+  }
+  const auto* seconds = body.if_contains("durationSeconds");
+  if (seconds == nullptr || !seconds->is_number()) {
+    return error_response(Error::bad_request("MissingRequiredProperty",
+                                             "durationSeconds is required: how long the outage lasts",
+                                             "durationSeconds"));
+  }
+  const double duration = seconds->to_number<double>();
+  if (!std::isfinite(duration) || duration <= 0 || duration > 30.0 * 24 * 3600) {
+    return error_response(Error::bad_request("InvalidPropertyValue",
+                                             "durationSeconds must be more than 0 and at most 30 days",
+                                             "durationSeconds"));
+  }
+  auto path = engine::ResourcePath::parse_arm_id(id->as_string());
+  if (!path || path->type != engine::ResourceType::kFileServer) {
+    return error_response(Error::bad_request("InvalidPropertyValue",
+                                             "fileServerId must be a file server's ARM id", "fileServerId"));
+  }
+  auto server = engine_.get_file_server(*path);
+  if (!server) return error_response(server.error());
+  const std::string arm_id = (*server)->path.arm_id();
+  if (auto r = control_.file_server_outage(arm_id, core::from_seconds(duration)); !r) {
+    return error_response(r.error());
+  }
+  engine_.record_fault("fileserver-outage", arm_id, {{"durationSeconds", fmt::format("{}", duration)}});
+  return json_ok(json::object{{"kind", "fileserver-outage"}, {"fileServerId", arm_id},
+                              {"durationSeconds", duration}});
 }
 
 std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const RequestTarget& target) {

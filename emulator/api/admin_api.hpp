@@ -25,6 +25,7 @@ class AdminApi {
 
  private:
   HttpResponse inject_fault(const boost::json::object& body);
+  HttpResponse file_server_outage(const boost::json::object& body);
 
   HttpResponse download(const HttpRequest& request, std::string_view token);
 

@@ -20,6 +20,9 @@ class ServiceControl {
   // Runs every event due up to now + `by` and returns the new time; an error where the clock
   // cannot be moved (real nodes follow the wall clock).
   virtual core::Result<core::Time> advance_clock(core::Duration by) = 0;
+  // Makes a file server's storage unavailable for `duration` (I/O blocks on hard mounts, fails on soft
+  // ones). `file_server_id` is its ARM id; it has been checked to exist.
+  virtual core::Result<void> file_server_outage(const std::string& file_server_id, core::Duration duration) = 0;
 };
 
 }  // namespace emu::api

@@ -132,6 +132,10 @@ class Engine final : public NodeEvents {
   core::Result<std::vector<std::string>> fail_nodes(const NodeSelector& selector);
   core::Result<std::vector<std::string>> preempt_nodes(const NodeSelector& selector);
 
+  // A fault that happened outside the engine (a file server outage): journaled, so replays and the
+  // dashboard see it.
+  void record_fault(std::string_view kind, const std::string& subject, core::JournalRecord::Details details);
+
   // --- operations and usages
   core::Result<const OperationRecord*> get_operation(const std::string& operation_id) const;
   std::vector<UsageFigure> usages(const std::string& subscription, const std::string& location) const;

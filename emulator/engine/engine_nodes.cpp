@@ -451,6 +451,11 @@ core::Result<std::vector<std::string>> Engine::fail_nodes(const NodeSelector& se
   return ids;
 }
 
+void Engine::record_fault(std::string_view kind, const std::string& subject, core::JournalRecord::Details details) {
+  emit("fault", subject, "", kind, "injected", std::move(details));
+  commit_pending();
+}
+
 core::Result<std::vector<std::string>> Engine::preempt_nodes(const NodeSelector& selector) {
   std::vector<std::string> ids;
   if (selector.node_id) {

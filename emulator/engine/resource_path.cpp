@@ -51,6 +51,28 @@ ResourcePath ResourcePath::file_server(std::string sub, std::string rg, std::str
   return p;
 }
 
+std::optional<ResourcePath> ResourcePath::parse_arm_id(std::string_view id) {
+  std::vector<std::string> seg;
+  while (!id.empty()) {
+    const auto slash = id.find('/');
+    if (slash != 0) seg.emplace_back(id.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    id.remove_prefix(slash + 1);
+  }
+  auto is = [&](std::size_t i, std::string_view word) { return i < seg.size() && to_lower(seg[i]) == word; };
+  if (seg.size() < 8 || !is(0, "subscriptions") || !is(2, "resourcegroups") || !is(4, "providers") ||
+      !is(5, "microsoft.batchai") || !is(6, "workspaces")) {
+    return std::nullopt;
+  }
+  ResourcePath ws = workspace_path(seg[1], seg[3], seg[7]);
+  if (seg.size() == 8) return ws;
+  if (seg.size() == 10 && is(8, "clusters")) return cluster(seg[1], seg[3], seg[7], seg[9]);
+  if (seg.size() == 10 && is(8, "fileservers")) return file_server(seg[1], seg[3], seg[7], seg[9]);
+  if (seg.size() == 10 && is(8, "experiments")) return experiment_path(seg[1], seg[3], seg[7], seg[9]);
+  if (seg.size() == 12 && is(8, "experiments") && is(10, "jobs")) return job(seg[1], seg[3], seg[7], seg[9], seg[11]);
+  return std::nullopt;
+}
+
 ResourcePath ResourcePath::workspace_of() const { return workspace_path(subscription, resource_group, workspace); }
 
 ResourcePath ResourcePath::experiment_of() const {

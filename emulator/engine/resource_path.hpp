@@ -5,8 +5,10 @@
 //   auto p = ResourcePath::cluster("sub", "rg", "ws", "c1");
 //   p.arm_id();  // /subscriptions/sub/resourceGroups/rg/providers/Microsoft.BatchAI/workspaces/ws/clusters/c1
 
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace emu::engine {
 
@@ -25,6 +27,9 @@ struct ResourcePath {
   static ResourcePath job(std::string sub, std::string rg, std::string ws, std::string exp, std::string name);
   static ResourcePath cluster(std::string sub, std::string rg, std::string ws, std::string name);
   static ResourcePath file_server(std::string sub, std::string rg, std::string ws, std::string name);
+
+  // Reads an ARM id of a Batch AI resource (segments compared case-insensitively); nullopt if it is none.
+  static std::optional<ResourcePath> parse_arm_id(std::string_view id);
 
   // The parent workspace / experiment of this resource.
   ResourcePath workspace_of() const;

@@ -66,7 +66,7 @@ core::Result<CommandLine> parse_command_line(std::span<const std::string_view> a
     return result;
   }
   if (!word.is_flag) {
-    return reader.error(fmt::format("unknown command '{}': the commands are serve and replay; run "
+    return reader.error(fmt::format("unknown command '{}': the commands are serve, replay, sweep, az and node-shell; run "
                                     "'batchai-emulator --help' for usage",
                                     word.name),
                         std::string(word.name));
@@ -91,7 +91,11 @@ A local emulator of Azure Batch AI (Microsoft.BatchAI, REST API 2018-05-01).
 
 Commands:
   serve                  serve the REST API over HTTPS and HTTP (see 'batchai-emulator serve --help')
-  replay SCENARIO        run a scenario on the virtual clock (see 'batchai-emulator replay --help')
+  replay SCENARIO        run a scenario (or a --record file) on the virtual clock (see 'replay --help')
+  sweep SCENARIO         run a scenario over a range of seeds on two processes (see 'sweep --help')
+  az batchai ...         the commands of the retired `az batchai` CLI, against this emulator
+                         (see 'batchai-emulator az batchai --help' and docs/cli.md)
+  node-shell NODE_ID     a shell inside a container-backed node (see 'node-shell --help')
   help [COMMAND]         show this help, or a command's
 
 Options:

@@ -3,19 +3,43 @@
 #include <fmt/format.h>
 
 #include "emulator/core/log.hpp"
+#include "emulator/engine/resource_path.hpp"
 #include "emulator/engine/vm_size_catalog.hpp"
 #include "emulator/store/memory_document_store.hpp"
 #include "emulator/store/sqlite_document_store.hpp"
+#include "fakes/nodes/node_backend_factory.hpp"
 #include "fakes/nodes/sim_node_backend.hpp"
 
 namespace emu::server {
+
+core::Result<void> EmulatorApplication::choose_backend(const ServeOptions& options, boost::asio::io_context& io) {
+  std::string why_not;
+  const bool container_possible =
+      options.backend != Backend::kSim && fakes::container_backend_available(why_not);
+  if (options.backend == Backend::kContainer && !container_possible) {
+    return core::Error::bad_request("BackendUnavailable",
+                                    "--backend container needs " + why_not + "; use --backend sim meanwhile");
+  }
+  if (container_possible) {
+    storage_ = std::make_unique<fakes::FuseStorageService>(options.data_dir, executor_.get());
+    backend_ = fakes::make_container_backend(*executor_, io, settings_.engine, options.data_dir, storage_.get());
+    return {};
+  }
+  if (options.backend == Backend::kAuto) core::log::info("backend auto: simulated nodes, because {}", why_not);
+  sim_storage_ = std::make_unique<fakes::SimStorageModel>(*executor_);
+  backend_ = std::make_unique<fakes::SimNodeBackend>(*executor_, settings_.engine);
+  return {};
+}
 
 core::Result<std::unique_ptr<EmulatorApplication>> EmulatorApplication::create(const ServeOptions& options,
                                                                                const EmulatorSettings& settings,
                                                                                boost::asio::io_context& io) {
   std::unique_ptr<EmulatorApplication> app(new EmulatorApplication());
   app->settings_ = settings;
-  const core::Time epoch = settings.epoch.value_or(core::kDefaultEpoch);
+  // A stopped clock (--time-scale 0) starts at the fixed epoch, so that runs repeat to the byte; a
+  // running one starts at the wall clock's now, so that times read naturally next to real files.
+  const core::Time wall_now = std::chrono::time_point_cast<core::Duration>(std::chrono::system_clock::now());
+  const core::Time epoch = settings.epoch.value_or(options.time_scale == 0 ? core::kDefaultEpoch : wall_now);
   app->executor_ = std::make_unique<core::RealTimeExecutor>(io, epoch, options.time_scale);
   if (options.in_memory) {
     app->store_ = std::make_unique<store::MemoryDocumentStore>();
@@ -24,7 +48,7 @@ core::Result<std::unique_ptr<EmulatorApplication>> EmulatorApplication::create(c
     if (!opened) return opened.error();
     app->store_ = std::move(*opened);
   }
-  app->backend_ = std::make_unique<fakes::SimNodeBackend>(*app->executor_, app->settings_.engine);
+  if (auto chosen = app->choose_backend(options, io); !chosen) return chosen.error();
   app->journal_ = std::make_unique<core::Journal>();
   app->engine_ = std::make_unique<engine::Engine>(*app->executor_, *app->store_, *app->backend_, *app->journal_,
                                                   engine::VmSizeCatalog::builtin(), app->settings_.engine,
@@ -40,26 +64,53 @@ core::Result<std::unique_ptr<EmulatorApplication>> EmulatorApplication::create(c
     if (last > app->executor_->now()) app->executor_->advance(last - app->executor_->now());
   }
   app->router_ = std::make_unique<api::Router>(*app->engine_, *app);
-  core::log::info("engine ready: profile {}, seed {}, time scale {}, clock at {}", app->settings_.engine.profile,
-                  options.seed, options.time_scale, core::format_timestamp(app->executor_->now()));
+  api::RequestHandler* api_handler = app->router_.get();
+  if (options.record_file) {
+    app->recorder_ = std::make_unique<harness::RecordingHandler>(
+        *app->router_, *app->executor_, *options.record_file,
+        harness::RecordingHeader{options.seed, app->settings_.engine.profile, epoch});
+    if (auto ok = app->recorder_->ok(); !ok) return ok.error();
+    api_handler = app->recorder_.get();
+    core::log::info("recording every API request to {}", options.record_file->string());
+  }
+  app->dashboard_ = std::make_unique<dashboard::DashboardHandler>(*api_handler);
+  core::log::info("engine ready: backend {}, profile {}, seed {}, time scale {}, clock at {}", app->backend_->name(),
+                  app->settings_.engine.profile, options.seed, options.time_scale,
+                  core::format_timestamp(app->executor_->now()));
   return app;
 }
 
-EmulatorApplication::~EmulatorApplication() {
-  // The engine talks to the backend and the executor while it winds down: destroy it first.
+EmulatorApplication::~EmulatorApplication() { tear_down(); }
+
+void EmulatorApplication::tear_down() {
+  // The engine talks to the backend and the executor while it winds down: destroy it first, then the
+  // backend (its sandboxes), then the storage (its mounts).
+  dashboard_.reset();
+  recorder_.reset();
   router_.reset();
   engine_.reset();
   backend_.reset();
+  storage_.reset();
+  sim_storage_.reset();
 }
 
 core::Result<core::Time> EmulatorApplication::advance_clock(core::Duration by) { return executor_->advance(by); }
 
+core::Result<void> EmulatorApplication::file_server_outage(const std::string& file_server_id,
+                                                           core::Duration duration) {
+  const std::string key = engine::to_lower(file_server_id);
+  if (storage_) return storage_->begin_outage(key, duration);
+  // Simulated file servers: the store model keeps the outage (and the capacity) on the virtual clock.
+  if (auto found = sim_storage_->usage(key); !found) {
+    if (auto defined = sim_storage_->define_store(key, 0); !defined) return defined;
+  }
+  return sim_storage_->begin_outage(key, duration);
+}
+
 void EmulatorApplication::shutdown() {
-  // Every change is committed when it happens; nothing is pending here. Stop timers so that the
-  // io_context can finish.
-  router_.reset();
-  engine_.reset();
-  backend_.reset();
+  // Every change is committed when it happens; nothing is pending here. Stop timers, sandboxes and
+  // mounts so that the io_context can finish.
+  tear_down();
   executor_.reset();
 }
 

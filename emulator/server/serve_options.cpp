@@ -46,10 +46,11 @@ core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word
     options.in_memory = true;
     return reader.no_value();
   }
-  static constexpr std::array<std::string_view, 15> kValueFlags{
+  static constexpr std::array<std::string_view, 16> kValueFlags{
       "--data-dir",   "--host",          "--https-port",      "--http-port",    "--backend",
       "--time-scale", "--seed",          "--config",          "--cert",         "--key",
-      "--log-level",  "--max-body-size", "--max-connections", "--idle-timeout", "--request-timeout"};
+      "--log-level",  "--max-body-size", "--max-connections", "--idle-timeout", "--request-timeout",
+      "--record"};
   if (std::find(kValueFlags.begin(), kValueFlags.end(), name) == kValueFlags.end())
     return reader.unknown_flag();
   auto value = reader.value();
@@ -86,11 +87,12 @@ core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word
     auto seed = reader.unsigned_integer(text, UINT64_MAX);
     if (!seed) return std::move(seed).error();
     options.seed = *seed;
-  } else if (name == "--config" || name == "--cert" || name == "--key") {
+  } else if (name == "--config" || name == "--cert" || name == "--key" || name == "--record") {
     if (text.empty()) return reader.bad_value(text, "a file path");
-    auto& slot = name == "--config" ? options.config_file
-                 : name == "--cert" ? options.cert_file
-                                    : options.key_file;
+    auto& slot = name == "--config"   ? options.config_file
+                 : name == "--cert"   ? options.cert_file
+                 : name == "--record" ? options.record_file
+                                      : options.key_file;
     slot = std::filesystem::path(text);
   } else if (name == "--log-level") {
     const auto level = core::log::parse_level(text);
@@ -164,6 +166,8 @@ Options (--flag VALUE and --flag=VALUE both work):
   --config FILE           settings file
   --cert FILE --key FILE  serve HTTPS with this certificate chain and key instead of the
                           emulator's own CA (the ready line's ca= is then FILE)
+  --record FILE           write every API request with its time to FILE; `replay FILE` reproduces
+                          the same state transitions on the virtual clock (sim backend)
   --log-level LEVEL       error | warn | info | debug | off (debug logs one line per request;
                           default info)
   --max-body-size SIZE    largest request body, e.g. 16M (default 16M); larger gets 413

@@ -35,6 +35,7 @@ struct ServeOptions {
   std::optional<std::filesystem::path> config_file;
   std::optional<std::filesystem::path> cert_file;  // --cert and --key come together
   std::optional<std::filesystem::path> key_file;
+  std::optional<std::filesystem::path> record_file;  // --record: every API request, for replay
   core::log::Level log_level = core::log::Level::kInfo;
 
   // HTTP server limits (HttpServerSettings documents each).

@@ -126,6 +126,7 @@ class Control final : public ServiceControl {
     ex_.run_until(ex_.now() + by);
     return ex_.now();
   }
+  core::Result<void> file_server_outage(const std::string&, core::Duration) override { return {}; }
 
  private:
   core::SimulatedExecutor& ex_;

@@ -51,11 +51,6 @@ TEST_P(LibraryScenario, ReplaysTwiceToTheSameDigestWithEveryExpectationHeld) {
   const fs::path file = kDir / "library" / (GetParam() + ".yaml");
   auto scenario = load_scenario(file);
   ASSERT_TRUE(scenario.ok()) << scenario.error().message;
-  for (const auto& step : scenario->steps) {
-    if (step.kind == Step::Kind::kFault && step.fault == FaultKind::kFileServerOutage) {
-      GTEST_SKIP() << "fileserver-outage needs the NFS store's outage fault in the engine, which is not there yet";
-    }
-  }
   Replay first(*scenario);
   const ReplayOutcome a = first.run();
   for (const auto& f : a.failures) ADD_FAILURE() << f;
