@@ -8,10 +8,6 @@
 namespace emu::server {
 
 std::unique_ptr<Application> make_application(const ServeOptions& options, boost::asio::io_context& io) {
-  if (options.backend == Backend::kContainer) {
-    throw std::runtime_error(
-        "--backend container is not available in this build; use --backend sim (or auto, which picks sim)");
-  }
   EmulatorSettings settings;
   if (options.config_file) {
     auto loaded = load_settings_file(*options.config_file);
