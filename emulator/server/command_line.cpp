@@ -66,7 +66,7 @@ core::Result<CommandLine> parse_command_line(std::span<const std::string_view> a
     return result;
   }
   if (!word.is_flag) {
-    return reader.error(fmt::format("unknown command '{}': the commands are serve, replay, sweep, az and node-shell; run "
+    return reader.error(fmt::format("unknown command '{}': the commands are serve, replay, sweep, az, token and node-shell; run "
                                     "'batchai-emulator --help' for usage",
                                     word.name),
                         std::string(word.name));
@@ -95,6 +95,7 @@ Commands:
   sweep SCENARIO         run a scenario over a range of seeds on two processes (see 'sweep --help')
   az batchai ...         the commands of the retired `az batchai` CLI, against this emulator
                          (see 'batchai-emulator az batchai --help' and docs/cli.md)
+  token --subscription S a bearer token for 'serve --auth token' (see 'token --help')
   node-shell NODE_ID     a shell inside a container-backed node (see 'node-shell --help')
   help [COMMAND]         show this help, or a command's
 

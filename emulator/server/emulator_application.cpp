@@ -27,7 +27,9 @@ core::Result<void> EmulatorApplication::choose_backend(const ServeOptions& optio
   }
   if (options.backend == Backend::kAuto) core::log::info("backend auto: simulated nodes, because {}", why_not);
   sim_storage_ = std::make_unique<fakes::SimStorageModel>(*executor_);
-  backend_ = std::make_unique<fakes::SimNodeBackend>(*executor_, settings_.engine);
+  auto sim = std::make_unique<fakes::SimNodeBackend>(*executor_, settings_.engine);
+  sim->set_storage(sim_storage_.get());
+  backend_ = std::move(sim);
   return {};
 }
 
@@ -73,6 +75,17 @@ core::Result<std::unique_ptr<EmulatorApplication>> EmulatorApplication::create(c
     api_handler = app->recorder_.get();
     core::log::info("recording every API request to {}", options.record_file->string());
   }
+  if (options.auth == AuthMode::kToken) {
+    auto signer = TokenSigner::open(options.data_dir);
+    if (!signer) return signer.error();
+    app->auth_ = std::make_unique<AuthHandler>(*api_handler, std::move(*signer));
+    api_handler = app->auth_.get();
+    core::log::info("auth token: only JWTs signed with {} are accepted, each for its own subscription",
+                    (options.data_dir / "auth" / "token.key").string());
+  } else {
+    core::log::warn("auth none: any bearer token (or none) is accepted for every subscription; pass --auth "
+                    "token to check them");
+  }
   app->dashboard_ = std::make_unique<dashboard::DashboardHandler>(*api_handler);
   core::log::info("engine ready: backend {}, profile {}, seed {}, time scale {}, clock at {}", app->backend_->name(),
                   app->settings_.engine.profile, options.seed, options.time_scale,
@@ -86,6 +99,7 @@ void EmulatorApplication::tear_down() {
   // The engine talks to the backend and the executor while it winds down: destroy it first, then the
   // backend (its sandboxes), then the storage (its mounts).
   dashboard_.reset();
+  auth_.reset();
   recorder_.reset();
   router_.reset();
   engine_.reset();

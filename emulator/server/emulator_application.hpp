@@ -19,6 +19,7 @@
 #include "emulator/engine/engine.hpp"
 #include "emulator/engine/node_backend.hpp"
 #include "emulator/server/application.hpp"
+#include "emulator/server/auth_handler.hpp"
 #include "emulator/server/serve_options.hpp"
 #include "emulator/server/settings_file.hpp"
 #include "fakes/nfs/fuse_storage_service.hpp"
@@ -59,6 +60,7 @@ class EmulatorApplication final : public Application, public api::ServiceControl
   std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<api::Router> router_;
   std::unique_ptr<harness::RecordingHandler> recorder_;
+  std::unique_ptr<AuthHandler> auth_;  // --auth token; the dashboard's own pages stay open
   std::unique_ptr<dashboard::DashboardHandler> dashboard_;
 };
 

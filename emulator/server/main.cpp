@@ -11,6 +11,7 @@
 #include "emulator/cli/az_command.hpp"
 #include "emulator/server/command_line.hpp"
 #include "emulator/server/serve_command.hpp"
+#include "emulator/server/token_command.hpp"
 #include "fakes/nodes/node_backend_factory.hpp"
 #include "harness/replay_command.hpp"
 
@@ -56,6 +57,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string_view> args(argv + 1, argv + argc);
     // Commands with parsers of their own.
     if (!args.empty() && args[0] == "az") return emu::cli::run_az(std::span(args).subspan(1));
+    if (!args.empty() && args[0] == "token") return run_token_command(std::span(args).subspan(1));
     if (!args.empty() && args[0] == "node-shell") return run_node_shell(std::span(args).subspan(1));
     if (!args.empty() && args[0] == "sweep") {
       auto sweep = emu::harness::parse_sweep_options(std::span(args).subspan(1));

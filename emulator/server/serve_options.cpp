@@ -46,11 +46,11 @@ core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word
     options.in_memory = true;
     return reader.no_value();
   }
-  static constexpr std::array<std::string_view, 16> kValueFlags{
+  static constexpr std::array<std::string_view, 17> kValueFlags{
       "--data-dir",   "--host",          "--https-port",      "--http-port",    "--backend",
       "--time-scale", "--seed",          "--config",          "--cert",         "--key",
       "--log-level",  "--max-body-size", "--max-connections", "--idle-timeout", "--request-timeout",
-      "--record"};
+      "--record",     "--auth"};
   if (std::find(kValueFlags.begin(), kValueFlags.end(), name) == kValueFlags.end())
     return reader.unknown_flag();
   auto value = reader.value();
@@ -78,6 +78,14 @@ core::Result<void> parse_flag(ArgumentReader& reader, const ArgumentReader::Word
       options.backend = Backend::kSim;
     } else {
       return reader.bad_value(text, "a backend: auto, container or sim");
+    }
+  } else if (name == "--auth") {
+    if (text == "none") {
+      options.auth = AuthMode::kNone;
+    } else if (text == "token") {
+      options.auth = AuthMode::kToken;
+    } else {
+      return reader.bad_value(text, "an auth mode: none or token");
     }
   } else if (name == "--time-scale") {
     auto scale = reader.non_negative_number(text);
@@ -133,6 +141,13 @@ core::Result<ServeOptions> parse_serve_options(std::span<const std::string_view>
                     has_cert ? "--cert" : "--key", has_cert ? "--key" : "--cert", reader.help_hint()),
         has_cert ? "--key" : "--cert");
   }
+  if (options.auth == AuthMode::kToken && options.in_memory && !options.data_dir_given) {
+    return reader.error(
+        fmt::format("--auth token keeps its signing key in the data dir; with --in-memory pass --data-dir DIR "
+                    "too{}",
+                    reader.help_hint()),
+        "--auth");
+  }
   if (options.https_port != 0 && options.https_port == options.http_port) {
     return reader.error(
         fmt::format("--https-port and --http-port are both {}; give them different ports (or 0 "
@@ -168,6 +183,9 @@ Options (--flag VALUE and --flag=VALUE both work):
                           emulator's own CA (the ready line's ca= is then FILE)
   --record FILE           write every API request with its time to FILE; `replay FILE` reproduces
                           the same state transitions on the virtual clock (sim backend)
+  --auth MODE             none: accept any bearer token (default; said at start); token: accept
+                          only JWTs from 'batchai-emulator token', each limited to its
+                          subscription (key in DIR/auth/token.key)
   --log-level LEVEL       error | warn | info | debug | off (debug logs one line per request;
                           default info)
   --max-body-size SIZE    largest request body, e.g. 16M (default 16M); larger gets 413

@@ -19,6 +19,10 @@ namespace emu::server {
 
 enum class Backend { kAuto, kContainer, kSim };
 
+// --auth: kNone accepts any bearer token (or none); kToken accepts only the emulator's own JWTs,
+// each scoped to one subscription (auth_handler.hpp, token_signer.hpp).
+enum class AuthMode { kNone, kToken };
+
 // "auto", "container" or "sim": the spelling --backend takes and the ready line prints.
 std::string_view backend_name(Backend backend);
 
@@ -37,6 +41,7 @@ struct ServeOptions {
   std::optional<std::filesystem::path> key_file;
   std::optional<std::filesystem::path> record_file;  // --record: every API request, for replay
   core::log::Level log_level = core::log::Level::kInfo;
+  AuthMode auth = AuthMode::kNone;
 
   // HTTP server limits (HttpServerSettings documents each).
   std::uint64_t max_body_bytes = std::uint64_t{16} << 20;
