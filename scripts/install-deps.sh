@@ -11,7 +11,7 @@ packages=(
   python3 python3-azure nodejs npm openmpi-bin iproute2
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(wrk chromium)
+  packages+=(wrk chromium clang libclang-rt-14-dev)  # clang: the libFuzzer targets (fuzz/)
 fi
 
 missing=()
