@@ -28,13 +28,15 @@ std::string seconds_text(core::Duration d) { return fmt::format("{}s", core::to_
 
 Replay::Replay(Scenario scenario, std::optional<std::uint64_t> seed)
     : scenario_(std::move(scenario)), seed_(seed.value_or(scenario_.seed)), executor_(scenario_.epoch) {
+  storage_ = std::make_unique<fakes::SimStorageModel>(executor_);
   backend_ = std::make_unique<fakes::SimNodeBackend>(executor_, scenario_.settings);
+  backend_->set_storage(storage_.get());
   journal_ = std::make_unique<core::Journal>();
   stats_ = std::make_unique<ReplayStats>(engine::VmSizeCatalog::builtin());
   journal_->set_sink([this](const core::JournalRecord& r) { stats_->observe(r); });
   engine_ = std::make_unique<engine::Engine>(executor_, store_, *backend_, *journal_,
                                              engine::VmSizeCatalog::builtin(), scenario_.settings, seed_);
-  control_ = std::make_unique<ReplayControl>(executor_);
+  control_ = std::make_unique<ReplayControl>(executor_, *storage_);
   router_ = std::make_unique<api::Router>(*engine_, *control_);
 }
 

@@ -18,6 +18,7 @@
 #include "emulator/core/simulated_executor.hpp"
 #include "emulator/engine/engine.hpp"
 #include "emulator/store/memory_document_store.hpp"
+#include "fakes/nfs/sim_storage_model.hpp"
 #include "fakes/nodes/sim_node_backend.hpp"
 #include "harness/replay_control.hpp"
 #include "harness/replay_stats.hpp"
@@ -80,6 +81,7 @@ class Replay {
   std::uint64_t seed_;
   core::SimulatedExecutor executor_;
   store::MemoryDocumentStore store_;
+  std::unique_ptr<fakes::SimStorageModel> storage_;  // file server capacity, usage and outages
   std::unique_ptr<fakes::SimNodeBackend> backend_;
   std::unique_ptr<core::Journal> journal_;
   std::unique_ptr<ReplayStats> stats_;

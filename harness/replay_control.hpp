@@ -6,22 +6,25 @@
 
 #include "emulator/api/service_control.hpp"
 #include "emulator/core/simulated_executor.hpp"
+#include "fakes/nfs/storage_accounting.hpp"
 
 namespace emu::harness {
 
 class ReplayControl final : public api::ServiceControl {
  public:
-  explicit ReplayControl(const core::SimulatedExecutor& executor) : executor_(executor) {}
+  ReplayControl(const core::SimulatedExecutor& executor, fakes::StorageAccounting& storage)
+      : executor_(executor), storage_(storage) {}
 
   std::string backend_name() const override { return "sim"; }
   core::Time now() const override { return executor_.now(); }
   double time_scale() const override { return 0; }
   core::Result<core::Time> advance_clock(core::Duration by) override;
-  // Simulated file servers have no I/O to block; the outage is journaled by the admin API.
-  core::Result<void> file_server_outage(const std::string&, core::Duration) override { return {}; }
+  // The storage model keeps the outage on the virtual clock; jobs writing to it then wait or fail.
+  core::Result<void> file_server_outage(const std::string& file_server_id, core::Duration duration) override;
 
  private:
   const core::SimulatedExecutor& executor_;
+  fakes::StorageAccounting& storage_;
 };
 
 }  // namespace emu::harness

@@ -639,6 +639,7 @@ void Engine::erase_tree(const ResourcePath& path) {
         emit("fileserver", file_servers_[k].path.arm_id(), "", "", "deleted with its workspace");
         if (persist_) batch_.erase(kFileServers, k);
         file_servers_.erase(k);
+        backend_.file_server_deleted(k);
       }
       if (auto* ws = find_key(workspaces_, key)) emit("workspace", ws->path.arm_id(), "deleting", "", "deleted");
       if (persist_) batch_.erase(kWorkspaces, key);
@@ -656,6 +657,7 @@ void Engine::erase_tree(const ResourcePath& path) {
       if (auto* fs = find_key(file_servers_, key)) emit("fileserver", fs->path.arm_id(), "deleting", "", "deleted");
       if (persist_) batch_.erase(kFileServers, key);
       file_servers_.erase(key);
+      backend_.file_server_deleted(key);
       break;
   }
 }

@@ -237,6 +237,15 @@ void Engine::start_job(JobRecord& job, ClusterRecord& cluster, ClusterRuntime& r
   launch.cluster = &cluster;
   launch.vm_size = rt.size;
   for (const auto& id : jrt.nodes) launch.nodes.push_back(&nodes_.at(id));
+  auto add_mounts = [&](const std::optional<model::MountVolumes>& volumes) {
+    if (!volumes) return;
+    for (const auto& ref : volumes->file_servers) {
+      auto server = file_servers_.find(to_lower(ref.file_server.id));
+      if (server != file_servers_.end()) launch.file_servers.push_back({&server->second, ref.mount_options.value_or("")});
+    }
+  };
+  add_mounts(job.spec.mount_volumes);
+  if (cluster.spec.node_setup) add_mounts(cluster.spec.node_setup->mount_volumes);
   backend_.start_job(launch);
 }
 

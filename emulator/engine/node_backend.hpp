@@ -26,12 +26,19 @@ struct JobOutcome {
   std::optional<model::BatchAIError> error;
 };
 
+// A file server a job's nodes mount (at cluster or job level), with the options of that mount.
+struct MountedFileServer {
+  const FileServerRecord* server = nullptr;
+  std::string mount_options;
+};
+
 // Everything a backend needs to launch one job on its nodes.
 struct JobLaunch {
   const JobRecord* job = nullptr;
   const ClusterRecord* cluster = nullptr;
   const VmSize* vm_size = nullptr;
   std::vector<const NodeRecord*> nodes;  // nodes[0] is the master
+  std::vector<MountedFileServer> file_servers;  // job-level mounts first, then the cluster's
 };
 
 class NodeEvents {
@@ -61,6 +68,9 @@ class NodeBackend {
   virtual void start_job(const JobLaunch& launch) = 0;
   // Stops a job's processes at once (terminate, wall clock, deletion, requeue). No event follows.
   virtual void stop_job(const std::string& job_key) = 0;
+
+  // A file server is gone: release what the backend keeps for it (its store).
+  virtual void file_server_deleted(const std::string& /*file_server_key*/) {}
 
   // Where a job's files are on this host, for listOutputFiles: `directory_id` is "stdouterr" or the
   // id of one of the job's outputDirectories. nullopt where the backend keeps no files (sim).

@@ -26,7 +26,7 @@ class SimStorageModel final : public StorageAccounting {
   core::Result<StoreUsage> usage(const std::string& store_key) const override;
   core::Result<void> begin_outage(const std::string& store_key, core::Duration duration) override;
   // The file server was deleted: its data and usage go with it.
-  void remove_store(const std::string& store_key);
+  void remove_store(const std::string& store_key) override;
 
  private:
   core::Result<std::shared_ptr<NfsStore>> find(const std::string& store_key) const;

@@ -31,6 +31,8 @@ class StorageAccounting {
   virtual core::Result<StoreUsage> usage(const std::string& store_key) const = 0;
   // The store is unavailable from now until now + duration (on the owner's clock).
   virtual core::Result<void> begin_outage(const std::string& store_key, core::Duration duration) = 0;
+  // The file server is gone: forget its store (a new one of the same name starts empty).
+  virtual void remove_store(const std::string& /*store_key*/) {}
 };
 
 }  // namespace emu::fakes

@@ -110,11 +110,72 @@ void SimNodeBackend::start_job(const engine::JobLaunch& launch) {
   } else {
     outcome.exit_code = exit_code;
   }
+  // File servers the job mounts exist in the storage model with their capacity.
+  std::string store;
+  std::string server_name;
+  bool soft = false;
+  std::uint64_t bytes = 0;
+  if (storage_ != nullptr) {
+    for (const auto& mounted : launch.file_servers) {
+      // Known stores keep their usage; this (re)states the capacity: diskCount x diskSizeInGB.
+      const auto& disks = mounted.server->spec.data_disks;
+      const std::uint64_t capacity = static_cast<std::uint64_t>(disks.disk_count) *
+                                     static_cast<std::uint64_t>(disks.disk_size_in_gb) * (std::uint64_t{1} << 30);
+      (void)storage_->define_store(mounted.server->path.key(), capacity);
+    }
+    if (!launch.file_servers.empty()) {
+      store = launch.file_servers.front().server->path.key();
+      server_name = launch.file_servers.front().server->path.name;
+      soft = launch.file_servers.front().mount_options.find("soft") != std::string::npos;
+    }
+    if (auto text = variable(vars, "EMULATOR_SIM_WRITE_BYTES")) {
+      std::uint64_t value = 0;
+      auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), value);
+      if (ec != std::errc{} || end != text->data() + text->size()) {
+        outcome.exit_code = 1;
+        outcome.error = model::BatchAIError{
+            "JobFailed", fmt::format("EMULATOR_SIM_WRITE_BYTES='{}' is not a number of bytes", *text), {}};
+      } else {
+        bytes = value;
+      }
+    }
+  }
   const std::string key = launch.job->path.key();
-  job_timers_[key] = executor_.schedule_after(total, [this, key, outcome] {
-    job_timers_.erase(key);
-    if (events_ != nullptr) events_->job_finished(key, outcome);
+  job_timers_[key] = executor_.schedule_after(total, [this, key, outcome, store, server_name, bytes, soft] {
+    finish_job(key, outcome, store, server_name, bytes, soft);
   });
+}
+
+void SimNodeBackend::finish_job(const std::string& key, engine::JobOutcome outcome, std::string store,
+                                std::string server_name, std::uint64_t bytes, bool soft) {
+  job_timers_.erase(key);
+  if (bytes > 0 && !outcome.error && outcome.exit_code == 0) {
+    if (store.empty()) {
+      outcome.exit_code = 1;
+      outcome.error = model::BatchAIError{
+          "JobFailed", "EMULATOR_SIM_WRITE_BYTES is set but the job mounts no file server to write to", {}};
+    } else if (auto written = storage_->write_bytes(store, bytes); !written) {
+      if (written.error().code == "FileServerUnavailable" && !soft) {
+        // A hard NFS mount blocks until the server is back: try again shortly.
+        job_timers_[key] = executor_.schedule_after(std::chrono::seconds(1), [=, this] {
+          finish_job(key, outcome, store, server_name, bytes, soft);
+        });
+        return;
+      }
+      outcome.exit_code = 1;
+      outcome.error = model::BatchAIError{
+          "JobFailed",
+          written.error().code == "DiskFull"
+              ? fmt::format("No space left on device: the file server {} is full", server_name)
+              : fmt::format("Input/output error: the file server {} is unavailable (soft mount)", server_name),
+          {}};
+    }
+  }
+  if (events_ != nullptr) events_->job_finished(key, outcome);
+}
+
+void SimNodeBackend::file_server_deleted(const std::string& file_server_key) {
+  if (storage_ != nullptr) storage_->remove_store(file_server_key);
 }
 
 void SimNodeBackend::stop_job(const std::string& job_key) {

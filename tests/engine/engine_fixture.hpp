@@ -62,14 +62,15 @@ class EngineFixture : public ::testing::Test {
   const ClusterRecord& cluster(const std::string& name = "c") { return *engine_->get_cluster(cluster_path(name)).value(); }
   const model::NodeStateCounts& counts(const std::string& name = "c") { return cluster(name).node_counts; }
 
-  // Submits a job with EMULATOR_SIM_DURATION=`seconds` (and the given extras inside properties).
+  // Submits a job with EMULATOR_SIM_DURATION=`seconds` (and the given extras inside properties, and
+  // `extra_env`: more {"name":..,"value":..} entries of environmentVariables).
   const JobRecord& submit(const std::string& name, int nodes, double seconds, const std::string& extra = {},
-                          const std::string& cluster_name = "c") {
+                          const std::string& cluster_name = "c", const std::string& extra_env = {}) {
     const std::string body =
         R"({"properties":{"cluster":{"id":")" + cluster_path(cluster_name).arm_id() + R"("},"nodeCount":)" +
         std::to_string(nodes) + R"(,"stdOutErrPathPrefix":"/tmp","customToolkitSettings":{"commandLine":"x"},)" +
         extra + R"("environmentVariables":[{"name":"EMULATOR_SIM_DURATION","value":")" + std::to_string(seconds) +
-        R"("}]}})";
+        R"("})" + (extra_env.empty() ? "" : "," + extra_env) + "]}}";
     auto spec = model::parse_job_create(boost::json::parse(body));
     EXPECT_TRUE(spec.ok()) << (spec.ok() ? "" : spec.error().message) << body;
     auto op = engine_->create_job(job_path(name), *spec);

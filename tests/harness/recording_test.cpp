@@ -13,6 +13,7 @@
 #include "emulator/core/simulated_executor.hpp"
 #include "emulator/engine/vm_size_catalog.hpp"
 #include "emulator/store/memory_document_store.hpp"
+#include "fakes/nfs/sim_storage_model.hpp"
 #include "fakes/nodes/sim_node_backend.hpp"
 #include "harness/recording_loader.hpp"
 #include "harness/replay.hpp"
@@ -34,7 +35,8 @@ struct Session {
   fakes::SimNodeBackend backend{executor, settings};
   core::Journal journal;
   engine::Engine engine{executor, store, backend, journal, engine::VmSizeCatalog::builtin(), settings, 42};
-  ReplayControl control{executor};
+  fakes::SimStorageModel storage{executor};
+  ReplayControl control{executor, storage};
   api::Router router{engine, control};
 };
 
