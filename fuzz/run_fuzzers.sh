@@ -25,7 +25,6 @@ fi
 if [[ ! -f "$build/build.ninja" ]]; then
   cmake -S "$here" -B "$build" -G Ninja -DCMAKE_CXX_COMPILER="$clangxx" >/dev/null
 fi
-cmake --build "$build" -j "${EMU_FUZZ_JOBS:-2}"
 
 mkdir -p "$build/findings"
 status=0
@@ -35,6 +34,13 @@ for target in request_parser router scenario_parser; do
   work="$build/corpus/$target"
   mkdir -p "$work"
   log="$build/$target.log"
+  # Each target on its own, so that one that does not compile still lets the others run.
+  if ! cmake --build "$build" --target "${target}_fuzzer" -j "${EMU_FUZZ_JOBS:-2}" >"$build/$target.build.log" 2>&1; then
+    echo "$target: BUILD FAILED with clang:"
+    grep -E 'error' "$build/$target.build.log" | sort -u | head -10
+    status=1
+    continue
+  fi
   # New inputs go to $work; the committed seeds are read, never written.
   if "$build/${target}_fuzzer" "$work" "$here/corpus/$target" -max_total_time="$seconds" -timeout=10 \
        -rss_limit_mb=2048 -max_len=65536 -artifact_prefix="$build/findings/${target}-" \
