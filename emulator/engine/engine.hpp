@@ -236,6 +236,7 @@ class Engine final : public NodeEvents {
                             const std::string& family, bool low_priority) const;
   void arm_random_preemption(const NodeRecord& node);
   std::vector<std::string> select_nodes(const NodeSelector& selector, bool low_priority_only);
+  core::Result<std::vector<std::string>> inject_node_fault(const NodeSelector& selector, bool preemption);
   void lose_node(const std::string& node_id, bool preempted, std::string_view reason);
 
   // Jobs (engine_jobs.cpp)

@@ -433,6 +433,14 @@ std::vector<std::string> Engine::select_nodes(const NodeSelector& selector, bool
 }
 
 core::Result<std::vector<std::string>> Engine::fail_nodes(const NodeSelector& selector) {
+  return inject_node_fault(selector, false);
+}
+
+core::Result<std::vector<std::string>> Engine::preempt_nodes(const NodeSelector& selector) {
+  return inject_node_fault(selector, true);
+}
+
+core::Result<std::vector<std::string>> Engine::inject_node_fault(const NodeSelector& selector, bool preemption) {
   std::vector<std::string> ids;
   if (selector.node_id) {
     auto it = nodes_.find(*selector.node_id);
@@ -444,8 +452,8 @@ core::Result<std::vector<std::string>> Engine::fail_nodes(const NodeSelector& se
     ids = select_nodes(selector, false);
   }
   for (const auto& id : ids) {
-    emit("fault", id, "", "node-failure", "injected");
-    lose_node(id, false, "node failure (injected)");
+    emit("fault", id, "", preemption ? "node-preemption" : "node-failure", "injected");
+    lose_node(id, preemption, preemption ? "node preempted (injected)" : "node failure (injected)");
   }
   if (auto r = flush(); !r) return r.error();
   return ids;
@@ -454,25 +462,6 @@ core::Result<std::vector<std::string>> Engine::fail_nodes(const NodeSelector& se
 void Engine::record_fault(std::string_view kind, const std::string& subject, core::JournalRecord::Details details) {
   emit("fault", subject, "", kind, "injected", std::move(details));
   commit_pending();
-}
-
-core::Result<std::vector<std::string>> Engine::preempt_nodes(const NodeSelector& selector) {
-  std::vector<std::string> ids;
-  if (selector.node_id) {
-    auto it = nodes_.find(*selector.node_id);
-    if (it == nodes_.end() || it->second.state == NodeState::kLeaving) {
-      return core::Error::not_found("NodeNotFound", fmt::format("No node {} is allocated", *selector.node_id));
-    }
-    ids.push_back(*selector.node_id);
-  } else {
-    ids = select_nodes(selector, false);
-  }
-  for (const auto& id : ids) {
-    emit("fault", id, "", "node-preemption", "injected");
-    lose_node(id, true, "node preempted (injected)");
-  }
-  if (auto r = flush(); !r) return r.error();
-  return ids;
 }
 
 }  // namespace emu::engine

@@ -12,6 +12,7 @@
 #include "emulator/api/file_links.hpp"
 #include "emulator/api/router.hpp"
 #include "emulator/core/simulated_executor.hpp"
+#include "tests/api/simulated_control.hpp"
 #include "emulator/store/memory_document_store.hpp"
 
 namespace emu::api {
@@ -116,21 +117,6 @@ class FolderBackend final : public engine::NodeBackend {
   engine::NodeEvents* events_ = nullptr;
 };
 
-class Control final : public ServiceControl {
- public:
-  explicit Control(core::SimulatedExecutor& ex) : ex_(ex) {}
-  std::string backend_name() const override { return "folder"; }
-  core::Time now() const override { return ex_.now(); }
-  double time_scale() const override { return 0; }
-  core::Result<core::Time> advance_clock(core::Duration by) override {
-    ex_.run_until(ex_.now() + by);
-    return ex_.now();
-  }
-  core::Result<void> file_server_outage(const std::string&, core::Duration) override { return {}; }
-
- private:
-  core::SimulatedExecutor& ex_;
-};
 
 TEST(ListOutputFilesTest, ListsTheJobsFilesWithDownloadLinksThatWorkThenExpire) {
   TempDir dir;
@@ -141,7 +127,7 @@ TEST(ListOutputFilesTest, ListsTheJobsFilesWithDownloadLinksThatWorkThenExpire) 
   FolderBackend backend(ex, dir.path());
   core::Journal journal;
   engine::Engine engine(ex, store, backend, journal, engine::VmSizeCatalog::builtin(), settings, 1);
-  Control control(ex);
+  testing::SimulatedControl control(ex, "folder");
   Router router(engine, control);
   auto call = [&](std::string method, std::string target, std::string body = {}) {
     HttpRequest req{.method = std::move(method), .target = std::move(target), .headers = {{"Host", "h:1"}},

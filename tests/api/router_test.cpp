@@ -7,6 +7,7 @@
 #include <boost/json.hpp>
 
 #include "emulator/core/simulated_executor.hpp"
+#include "tests/api/simulated_control.hpp"
 #include "emulator/engine/vm_size_catalog.hpp"
 #include "emulator/store/memory_document_store.hpp"
 #include "fakes/nodes/sim_node_backend.hpp"
@@ -16,21 +17,6 @@ namespace {
 
 namespace json = boost::json;
 
-class SimulatedControl final : public ServiceControl {
- public:
-  explicit SimulatedControl(core::SimulatedExecutor& ex) : ex_(ex) {}
-  std::string backend_name() const override { return "sim"; }
-  core::Time now() const override { return ex_.now(); }
-  double time_scale() const override { return 0; }
-  core::Result<core::Time> advance_clock(core::Duration by) override {
-    ex_.run_until(ex_.now() + by);
-    return ex_.now();
-  }
-  core::Result<void> file_server_outage(const std::string&, core::Duration) override { return {}; }
-
- private:
-  core::SimulatedExecutor& ex_;
-};
 
 constexpr const char* kRg = "/subscriptions/sub1/resourceGroups/rg1/providers/Microsoft.BatchAI";
 constexpr const char* kV = "?api-version=2018-05-01";
@@ -77,7 +63,7 @@ class RouterTest : public ::testing::Test {
   fakes::SimNodeBackend backend_{executor_, settings_};
   core::Journal journal_;
   engine::Engine engine_{executor_, store_, backend_, journal_, engine::VmSizeCatalog::builtin(), settings_, 1};
-  SimulatedControl control_{executor_};
+  testing::SimulatedControl control_{executor_, "sim"};
   Router router_{engine_, control_};
 };
 
