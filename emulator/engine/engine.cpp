@@ -235,7 +235,7 @@ core::Result<void> Engine::load() {
   }
   for (auto& [key, cluster] : clusters_) {
     if (cluster.provisioning_state == ProvisioningState::kSucceeded) {
-      executor_.post([this, key] {
+      executor_.post([this, key = key] {
         apply_scale(key);
         commit_pending();
       });
