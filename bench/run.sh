@@ -1,0 +1,226 @@
+#!/usr/bin/env bash
+# bench/run.sh [--quick] [--only SECTIONS] [--build-dir DIR]
+# Builds the benchmarks (Release), runs every suite and macro benchmark, repeats each (median and
+# min-max; 5 runs where cheap, fewer for the long ones, 1-3 with --quick), then prints the report
+# and writes it to bench/results/latest.md (raw rows beside it in latest.tsv).
+#   SECTIONS: comma-separated among engine,codec,router,store,rest,startup,replay,fuse,container
+# REST runs pin the server to CPU 0 and wrk to CPU 1 (set BENCH_SERVER_CPU / BENCH_CLIENT_CPU).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD="$ROOT/build-bench"
+QUICK=0
+ONLY="engine,codec,router,store,rest,startup,replay,fuse,container"
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --only) ONLY="$2"; shift ;;
+    --build-dir) BUILD="$2"; shift ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+SERVER_CPU=${BENCH_SERVER_CPU:-0}
+CLIENT_CPU=${BENCH_CLIENT_CPU:-1}
+if [[ $QUICK == 1 ]]; then REPS=2; LONG_REPS=1; DURATION=3; else REPS=5; LONG_REPS=3; DURATION=10; fi
+
+RESULTS="$ROOT/bench/results"
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/bench.XXXXXX")
+RAW="$WORK/raw.tsv"; NOTES="$WORK/notes.md"; MACHINE="$WORK/machine.txt"
+: >"$RAW"; : >"$NOTES"
+SERVER_PID=""
+cleanup() {
+  if [[ -n "$SERVER_PID" ]]; then kill "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+STEP=0
+progress() { STEP=$((STEP + 1)); printf '[bench %2d] %s\n' "$STEP" "$*" >&2; }
+note() { printf -- '- %s\n' "$*" >>"$NOTES"; printf '[bench] note: %s\n' "$*" >&2; }
+wanted() { [[ ",$ONLY," == *",$1,"* ]]; }
+report() { python3 "$ROOT/bench/report.py" "$@"; }
+
+# --- machine -----------------------------------------------------------------------------------
+{
+  echo "date:      $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "commit:    $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)$(git -C "$ROOT" diff --quiet HEAD -- 2>/dev/null || echo ' (with local changes)')"
+  echo "cpu:       $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores online"
+  echo "memory:    $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+  echo "kernel:    $(uname -sr)"
+  echo "compiler:  $(c++ --version | head -1)"
+  echo "build:     Release ($BUILD)"
+  echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
+  echo "mode:      $([[ $QUICK == 1 ]] && echo quick || echo full), $REPS runs ($LONG_REPS for long ones)"
+  echo "REST:      server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU (taskset), loopback, HTTP"
+} >"$MACHINE"
+
+# --- build -------------------------------------------------------------------------------------
+TARGETS=(engine_bench codec_bench router_bench store_bench batchai-emulator)
+wanted replay && TARGETS+=(philly_scale_replay)
+wanted fuse && TARGETS+=(nfs_throughput)
+wanted container && TARGETS+=(fakes_nodes_container_test)
+progress "building ${TARGETS[*]} in $BUILD"
+if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
+  cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build "$BUILD" --target "${TARGETS[@]}" -j"${BENCH_JOBS:-2}" >"$WORK/build.log" 2>&1 ||
+  { tail -30 "$WORK/build.log" >&2; echo "run.sh: build failed" >&2; exit 1; }
+EMU="$BUILD/batchai-emulator"
+
+# --- Google Benchmark suites -------------------------------------------------------------------
+gbench() {  # gbench SECTION BINARY [extra args]
+  local section=$1 binary=$2; shift 2
+  progress "$section: $(basename "$binary")"
+  local args=(--benchmark_repetitions="$REPS" --benchmark_out="$WORK/$section.json" --benchmark_out_format=json)
+  [[ $QUICK == 1 ]] && args+=(--benchmark_min_time=0.05)
+  "$binary" "${args[@]}" "$@" >"$WORK/$section.console" 2>&1 ||
+    { note "$section: $(basename "$binary") failed: $(tail -1 "$WORK/$section.console")"; return 0; }
+  while read -r line; do note "$section: $line"; done < <(grep -h "ERROR OCCURRED" "$WORK/$section.console" || true)
+  report gbench "$WORK/$section.json" "$section" >>"$RAW"
+}
+ENGINE_FILTER="."
+[[ $QUICK == 1 ]] && ENGINE_FILTER="^BM_(ExecutorEvents|Workload100kJobs500Nodes/1000|GangPlacement|ScheduleWithQueueLength|AutoscaleEvaluation)"
+wanted engine && gbench engine "$BUILD/bench/engine_bench" --benchmark_filter="$ENGINE_FILTER"
+wanted codec && gbench codec "$BUILD/bench/codec_bench"
+wanted router && gbench router "$BUILD/bench/router_bench"
+wanted store && TMPDIR="$WORK" gbench store "$BUILD/bench/store_bench"
+
+# --- REST with wrk -----------------------------------------------------------------------------
+BASE=""
+start_server() {  # start_server [serve args]: sets SERVER_PID and BASE
+  local log="$WORK/serve.$STEP.log"
+  taskset -c "$SERVER_CPU" "$EMU" serve --backend sim --http-port 0 --https-port 0 --log-level warn "$@" \
+    >"$log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 200); do
+    if grep -q '^ready' "$log"; then
+      BASE=$(sed -n 's/^ready .*http=\(http:[^ ]*\).*/\1/p' "$log" | head -1)
+      return 0
+    fi
+    sleep 0.05
+  done
+  echo "run.sh: serve did not get ready; its output:" >&2; cat "$log" >&2; exit 1
+}
+stop_server() {
+  kill "$SERVER_PID" 2>/dev/null || true
+  wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+put() {  # put PATH BODY: prints the response headers
+  curl -sS -D - -o /dev/null -X PUT -H 'Content-Type: application/json' --data "$2" "$BASE$1?api-version=2018-05-01"
+}
+WS=/subscriptions/bench/resourceGroups/rg/providers/Microsoft.BatchAI/workspaces/ws
+seed_resources() {  # a workspace, experiment, one-node cluster and a job; sets OPERATION (a poll URL)
+  put "$WS" '{"location":"eastus"}' >/dev/null
+  put "$WS/experiments/e" '{}' >/dev/null
+  OPERATION=$(put "$WS/clusters/c" '{"properties":{"vmSize":"STANDARD_NC6","userAccountSettings":{"adminUserName":"u","adminUserPassword":"p"},"scaleSettings":{"manual":{"targetNodeCount":1}}}}' |
+    tr -d '\r' | sed -n 's/^[Aa]zure-[Aa]sync[Oo]peration: *//p')
+  put "$WS/experiments/e/jobs/j0" '{"properties":{"cluster":{"id":"'"$WS"'/clusters/c"},"nodeCount":1,"stdOutErrPathPrefix":"$AZ_BATCHAI_MOUNT_ROOT/out","customToolkitSettings":{"commandLine":"echo hi"}}}' >/dev/null
+}
+wrk_runs() {  # wrk_runs NAME RUNS wrk-args...: repeated wrk runs on the client CPU
+  local name=$1 runs=$2; shift 2
+  for i in $(seq 1 "$runs"); do
+    progress "rest: $name (run $i/$runs, ${DURATION}s)"
+    taskset -c "$CLIENT_CPU" wrk --latency -d"${DURATION}s" "$@" >"$WORK/wrk.txt" 2>&1 ||
+      { note "rest: wrk failed for $name: $(tail -1 "$WORK/wrk.txt")"; continue; }
+    report wrk "$WORK/wrk.txt" rest "$name" >>"$RAW"
+  done
+}
+if wanted rest; then
+  if ! command -v wrk >/dev/null || ! command -v curl >/dev/null; then
+    note "rest: skipped, wrk or curl missing (scripts/install-deps.sh --test installs wrk)"
+  else
+    # Reads: in memory, clock frozen (--time-scale 0) so the operation stays in progress while polled.
+    progress "rest: starting serve --in-memory --time-scale 0 on CPU $SERVER_CPU"
+    start_server --in-memory --time-scale 0
+    seed_resources
+    wrk_runs "GET job, 64 connections" "$REPS" -t1 -c64 "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
+    if [[ -n "$OPERATION" ]]; then
+      wrk_runs "GET operation, 1000 connections" "$REPS" -t1 -c1000 --timeout 5s "$OPERATION"
+    else
+      note "rest: the cluster PUT gave no Azure-AsyncOperation header; LRO pollers not measured"
+    fi
+    stop_server
+    # Writes: durable state (SQLite in the data dir), the clock running as in normal use.
+    progress "rest: starting serve with a data dir (durable) on CPU $SERVER_CPU"
+    start_server --data-dir "$WORK/data"
+    seed_resources
+    for i in $(seq 1 "$REPS"); do
+      progress "rest: job creates (run $i/$REPS, ${DURATION}s)"
+      taskset -c "$CLIENT_CPU" wrk --latency -d"${DURATION}s" -t1 -c64 -s "$ROOT/bench/put_jobs.lua" "$BASE" \
+        -- "$WS/experiments/e" "$WS/clusters/c" "run$i" >"$WORK/wrk.txt" 2>&1 ||
+        { note "rest: wrk failed for job creates: $(tail -1 "$WORK/wrk.txt")"; continue; }
+      report wrk "$WORK/wrk.txt" rest "PUT new job, durable, 64 connections" >>"$RAW"
+    done
+    stop_server
+    rm -rf "$WORK/data"
+  fi
+fi
+
+# --- start-up and idle RSS ---------------------------------------------------------------------
+if wanted startup; then
+  progress "startup: $((REPS * 2 > 5 ? REPS * 2 : 5)) starts of serve --in-memory"
+  python3 "$ROOT/bench/startup.py" "$EMU" "$((REPS * 2 > 5 ? REPS * 2 : 5))" "$SERVER_CPU" >>"$RAW" ||
+    note "startup: failed"
+fi
+
+# --- Philly-scale replay -----------------------------------------------------------------------
+if wanted replay; then
+  REPLAY_ARGS=()
+  [[ $QUICK == 1 ]] && REPLAY_ARGS=(10000 552)
+  for i in $(seq 1 "$LONG_REPS"); do
+    progress "replay: philly_scale_replay ${REPLAY_ARGS[*]:-(117,325 jobs, 552 nodes)} (run $i/$LONG_REPS)"
+    "$BUILD/harness/philly_scale_replay" "${REPLAY_ARGS[@]}" >"$WORK/replay.txt" 2>&1 ||
+      { note "replay: failed: $(tail -1 "$WORK/replay.txt")"; break; }
+    name="philly_scale_replay ${REPLAY_ARGS[*]:-117325 552}"
+    sed -n 's/.*replay \([0-9.]*\) s wall; \([0-9]*\) events\/s; \([0-9]*\) jobs\/s; peak RSS \([0-9]*\) MiB.*/\1 \2 \3 \4/p' \
+      "$WORK/replay.txt" | while read -r wall events jobs rss; do
+      printf 'replay\t%s\twall time\ts\t%s\nreplay\t%s\tevents/s\t1/s\t%s\nreplay\t%s\tjobs/s\t1/s\t%s\nreplay\t%s\tpeak RSS\tMiB\t%s\n' \
+        "$name" "$wall" "$name" "$events" "$name" "$jobs" "$name" "$rss" >>"$RAW"
+    done
+  done
+fi
+
+# --- FUSE against native -----------------------------------------------------------------------
+if wanted fuse; then
+  if [[ ! -e /dev/fuse || $(id -u) != 0 ]]; then
+    note "fuse: skipped, needs root and /dev/fuse"
+  else
+    FUSE_ARGS=(--dir "$WORK")
+    [[ $QUICK == 1 ]] && FUSE_ARGS+=(--size-mib 32 --files 500)
+    for i in $(seq 1 "$LONG_REPS"); do
+      progress "fuse: nfs_throughput (run $i/$LONG_REPS)"
+      "$BUILD/tests/fakes/nfs/nfs_throughput" "${FUSE_ARGS[@]}" >"$WORK/fuse.txt" 2>&1 ||
+        { note "fuse: nfs_throughput failed: $(tail -1 "$WORK/fuse.txt")"; break; }
+      # Rows: "<what> <native> <FUSE> <unit> <ratio>%"; the header lines do not parse as numbers.
+      awk -v OFS='\t' 'NF >= 5 && $(NF-3) ~ /^[0-9.]+$/ && $(NF-2) ~ /^[0-9.]+$/ {
+          name = $1; for (k = 2; k <= NF - 4; k++) name = name " " $k
+          print "fuse", name, "native", $(NF-1), $(NF-3); print "fuse", name, "FUSE", $(NF-1), $(NF-2)
+          r = $NF; sub(/%/, "", r); print "fuse", name, "FUSE/native", "%", r }' "$WORK/fuse.txt" >>"$RAW"
+    done
+  fi
+fi
+
+# --- container job launch ----------------------------------------------------------------------
+if wanted container; then
+  for i in $(seq 1 "$REPS"); do
+    progress "container: launch latency (run $i/$REPS)"
+    "$BUILD/tests/fakes/nodes/fakes_nodes_container_test" --gtest_filter='*.Measurements' >"$WORK/container.txt" 2>&1 ||
+      { note "container: the measurement test failed: $(grep -m1 -i 'fail' "$WORK/container.txt")"; break; }
+    if grep -q '\[  SKIPPED \]' "$WORK/container.txt"; then
+      note "container: skipped, $(grep -m1 -i 'skip' "$WORK/container.txt" | sed 's/^[^:]*: *//')"
+      break
+    fi
+    sed -n 's/^submit to first process running on an idle node: \([0-9.]*\) ms.*/\1/p' "$WORK/container.txt" |
+      while read -r ms; do printf 'container\tsubmit to first process, idle node\tlatency\tms\t%s\n' "$ms" >>"$RAW"; done
+  done
+fi
+
+# --- report ------------------------------------------------------------------------------------
+mkdir -p "$RESULTS"
+report markdown "$RAW" "$MACHINE" "$NOTES" >"$RESULTS/latest.md"
+cp "$RAW" "$RESULTS/latest.tsv"
+cat "$RESULTS/latest.md"
+echo "[bench] wrote $RESULTS/latest.md" >&2
