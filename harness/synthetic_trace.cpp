@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include <cmath>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "emulator/core/rng.hpp"
 
@@ -19,15 +22,24 @@ Scenario synthetic_philly_trace(const SyntheticTraceShape& shape) {
   s.max_duration = std::chrono::hours(24 * 365);  // the arrivals span about 75 days
   core::Rng rng(shape.seed);
 
-  const std::int32_t per_cluster = shape.nodes / shape.clusters;
-  for (std::int32_t c = 0; c < shape.clusters; ++c) {
-    const std::int32_t n = c + 1 == shape.clusters ? shape.nodes - per_cluster * (shape.clusters - 1) : per_cluster;
+  // (VM size, nodes) per cluster.
+  std::vector<std::pair<std::string, std::int32_t>> pools;
+  if (shape.nodes == 552 && shape.clusters == 4) {
+    pools = {{"STANDARD_ND40RS_V2", 150}, {"STANDARD_NC24", 122}, {"STANDARD_NC24", 121}, {"STANDARD_NC12", 159}};
+  } else {
+    const std::int32_t per_cluster = shape.nodes / shape.clusters;
+    for (std::int32_t c = 0; c < shape.clusters; ++c) {
+      pools.emplace_back("STANDARD_NC24",
+                         c + 1 == shape.clusters ? shape.nodes - per_cluster * (shape.clusters - 1) : per_cluster);
+    }
+  }
+  for (std::size_t c = 0; c < pools.size(); ++c) {
     Step st;
     st.method = "PUT";
     st.target = s.cluster_target(fmt::format("vc{}", c));
     st.body = fmt::format(
-        R"({{"properties":{{"vmSize":"STANDARD_NC24","userAccountSettings":{{"adminUserName":"u","adminUserPassword":"p-Assw0rd"}},"scaleSettings":{{"manual":{{"targetNodeCount":{}}}}}}}}})",
-        n);
+        R"({{"properties":{{"vmSize":"{}","userAccountSettings":{{"adminUserName":"u","adminUserPassword":"p-Assw0rd"}},"scaleSettings":{{"manual":{{"targetNodeCount":{}}}}}}}}})",
+        pools[c].first, pools[c].second);
     st.origin = "synthetic cluster";
     s.steps.push_back(std::move(st));
   }

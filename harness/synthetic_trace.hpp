@@ -1,7 +1,9 @@
 #pragma once
-// A Philly-shaped synthetic trace built in code, for the scale benchmark: `jobs` jobs over `clusters`
-// NC24 clusters (4 GPUs a node), Poisson arrivals, mostly 1-GPU jobs with a tail of multi-node gangs,
-// log-uniform run times, about 1 in 12 exiting non-zero. Deterministic for a given seed.
+// A Philly-shaped synthetic trace built in code, for the scale benchmark: `jobs` jobs over four
+// clusters, Poisson arrivals, mostly one-node jobs with a tail of multi-node gangs, log-uniform run
+// times, about 1 in 12 exiting non-zero. Deterministic for a given seed. The default 552 nodes mix
+// 8-, 4- and 2-GPU sizes as Philly mixed its servers: 150 ND40rs_v2, 243 NC24 and 159 NC12 make
+// 2,490 GPUs. Another node count spreads NC24 nodes (4 GPUs) over the four clusters.
 //   Scenario s = synthetic_philly_trace({.jobs = 117325, .nodes = 552});
 
 #include <cstdint>
