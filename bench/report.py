@@ -27,7 +27,7 @@ def from_gbench(path, section):
     for b in data.get("benchmarks", []):
         if b.get("run_type") != "iteration" or b.get("error_occurred"):
             continue
-        name = b.get("run_name", b["name"])
+        name = b.get("run_name", b["name"]).replace("/iterations:1", "")
         unit = b.get("time_unit", "ns")
         row(section, name, "real time", unit, b["real_time"])
         if "items_per_second" in b:
@@ -91,12 +91,13 @@ GOALS = [
     ("job creates/s with durable state (SQLite)", "rest", "PUT new job, durable, 64 connections", "req/s",
      "req/s", 5000, True),
     ("1,000 concurrent LRO pollers: 5xx/non-2xx", "rest", "GET operation, 1000 connections", "non-2xx responses",
-     "count", 0, False),
+     "responses", 0, False),
     ("1,000 concurrent LRO pollers: dropped connections", "rest", "GET operation, 1000 connections",
-     "socket errors", "count", 0, False),
+     "socket errors", "errors", 0, False),
     ("start-up to `ready`", "startup", "serve --backend sim --in-memory", "time to ready", "ms", 1000, False),
     ("idle RSS", "startup", "serve --backend sim --in-memory", "idle RSS", "MiB", 100, False),
-    ("gang placement at 5,000 GPU nodes", "engine", "BM_GangPlacement/5000", "placements/s", "1/s", 1000, True),
+    ("gang placement at 5,000 GPU nodes", "engine", "BM_GangPlacement/5000", "placements/s", "placements/s", 1000,
+     True),
     ("autoscale evaluation at 1,000 nodes", "engine", "BM_AutoscaleEvaluation/1000", "real time", "us", 10000,
      False),
 ]

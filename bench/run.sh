@@ -137,6 +137,9 @@ if wanted rest; then
     start_server --in-memory --time-scale 0
     seed_resources
     wrk_runs "GET job, 64 connections" "$REPS" -t1 -c64 "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
+    # The same below saturation: with one request in flight per connection, latency at 64 connections
+    # is 64 / throughput (Little's law), so a lighter load shows what one request costs.
+    wrk_runs "GET job, 8 connections" "$REPS" -t1 -c8 "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
     if [[ -n "$OPERATION" ]]; then
       wrk_runs "GET operation, 1000 connections" "$REPS" -t1 -c1000 --timeout 5s "$OPERATION"
     else
