@@ -723,11 +723,10 @@ core::Result<const OperationRecord*> Engine::create_cluster(const ResourcePath& 
   record.network_index = clusters_created_++;
   emit("cluster", path.arm_id(), "", "creating", "created", {{"vmSize", record.spec.vm_size}});
   save(record);
-  auto& stored = clusters_.emplace(key, std::move(record)).first->second;
+  clusters_.emplace(key, std::move(record));
   cluster_runtime_[key].size = *size;
   const OperationRecord* op = start_operation(OperationKind::kCreate, path);
   if (auto r = flush(); !r) return r.error();
-  (void)stored;
   executor_.schedule_after(settings_.cluster_provisioning_delay,
                            [this, key, id = op->id] { complete_cluster_provisioning(key, id); });
   return op;
