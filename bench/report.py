@@ -3,7 +3,9 @@
 metric, machine info, notes on what was skipped, and each goal of the issue with where it stands.
 
   report.py gbench FILE.json SECTION >> raw.tsv    # Google Benchmark JSON -> raw rows
-  report.py wrk FILE.txt SECTION NAME >> raw.tsv    # wrk --latency output -> raw rows
+  report.py wrk FILE.txt SECTION NAME [CPU_SECONDS] >> raw.tsv
+                                                    # wrk --latency output -> raw rows; with the
+                                                    # server's CPU time during the run, CPU/request
   report.py markdown RAW.tsv MACHINE.txt NOTES.txt  # prints the report
 Raw rows are tab-separated: section, name, metric, unit, value (one row per run).
 """
@@ -46,11 +48,15 @@ def to_ms(text):
     return float(m.group(1)) * TIME_TO_MS[m.group(2)]
 
 
-def from_wrk(path, section, name):
+def from_wrk(path, section, name, cpu_seconds=None):
     text = open(path).read()
     m = re.search(r"Requests/sec:\s+([\d.]+)", text)
     if m:
         row(section, name, "req/s", "1/s", float(m.group(1)))
+    m = re.search(r"(\d+) requests in", text)
+    if m and cpu_seconds is not None and int(m.group(1)) > 0:
+        # What one request costs the server whatever else shares its core.
+        row(section, name, "server CPU per request", "us", cpu_seconds * 1e6 / int(m.group(1)))
     for pct in ("50", "99"):
         m = re.search(rf"^\s+{pct}%\s+(\S+)", text, re.M)
         if m and to_ms(m.group(1)) is not None:
@@ -139,7 +145,7 @@ def main(argv):
     if len(argv) >= 4 and argv[1] == "gbench":
         from_gbench(argv[2], argv[3])
     elif len(argv) >= 5 and argv[1] == "wrk":
-        from_wrk(argv[2], argv[3], argv[4])
+        from_wrk(argv[2], argv[3], argv[4], float(argv[5]) if len(argv) > 5 else None)
     elif len(argv) >= 5 and argv[1] == "markdown":
         markdown(argv[2], argv[3], argv[4])
     else:

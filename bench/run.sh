@@ -119,13 +119,20 @@ seed_resources() {  # a workspace, experiment, one-node cluster and a job; sets 
     tr -d '\r' | sed -n 's/^[Aa]zure-[Aa]sync[Oo]peration: *//p')
   put "$WS/experiments/e/jobs/j0" '{"properties":{"cluster":{"id":"'"$WS"'/clusters/c"},"nodeCount":1,"stdOutErrPathPrefix":"$AZ_BATCHAI_MOUNT_ROOT/out","customToolkitSettings":{"commandLine":"echo hi"}}}' >/dev/null
 }
-wrk_runs() {  # wrk_runs NAME RUNS wrk-args...: repeated wrk runs on the client CPU
+server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+wrk_once() {  # wrk_once NAME wrk-args...: one wrk run on the client CPU, with the server's CPU time
+  local name=$1; shift
+  local before; before=$(server_cpu_ticks)
+  taskset -c "$CLIENT_CPU" wrk --latency -d"${DURATION}s" "$@" >"$WORK/wrk.txt" 2>&1 ||
+    { note "rest: wrk failed for $name: $(tail -1 "$WORK/wrk.txt")"; return 0; }
+  local cpu; cpu=$(awk -v a="$before" -v b="$(server_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}')
+  report wrk "$WORK/wrk.txt" rest "$name" "$cpu" >>"$RAW"
+}
+wrk_runs() {  # wrk_runs NAME RUNS wrk-args...: repeated wrk runs
   local name=$1 runs=$2; shift 2
   for i in $(seq 1 "$runs"); do
     progress "rest: $name (run $i/$runs, ${DURATION}s)"
-    taskset -c "$CLIENT_CPU" wrk --latency -d"${DURATION}s" "$@" >"$WORK/wrk.txt" 2>&1 ||
-      { note "rest: wrk failed for $name: $(tail -1 "$WORK/wrk.txt")"; continue; }
-    report wrk "$WORK/wrk.txt" rest "$name" >>"$RAW"
+    wrk_once "$name" "$@"
   done
 }
 if wanted rest; then
@@ -152,10 +159,8 @@ if wanted rest; then
     seed_resources
     for i in $(seq 1 "$REPS"); do
       progress "rest: job creates (run $i/$REPS, ${DURATION}s)"
-      taskset -c "$CLIENT_CPU" wrk --latency -d"${DURATION}s" -t1 -c64 -s "$ROOT/bench/put_jobs.lua" "$BASE" \
-        -- "$WS/experiments/e" "$WS/clusters/c" "run$i" >"$WORK/wrk.txt" 2>&1 ||
-        { note "rest: wrk failed for job creates: $(tail -1 "$WORK/wrk.txt")"; continue; }
-      report wrk "$WORK/wrk.txt" rest "PUT new job, durable, 64 connections" >>"$RAW"
+      wrk_once "PUT new job, durable, 64 connections" -t1 -c64 -s "$ROOT/bench/put_jobs.lua" "$BASE" \
+        -- "$WS/experiments/e" "$WS/clusters/c" "run$i"
     done
     stop_server
     rm -rf "$WORK/data"
