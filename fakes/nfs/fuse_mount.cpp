@@ -576,8 +576,14 @@ void on_write_buf(fuse_req_t req, fuse_ino_t ino, fuse_bufvec* in, off_t off, fu
   fuse_reply_write(req, static_cast<std::size_t>(written));
 }
 
-void on_flush(fuse_req_t req, fuse_ino_t /*ino*/, fuse_file_info* /*fi*/) {
+void on_flush(fuse_req_t req, fuse_ino_t ino, fuse_file_info* /*fi*/) {
   State& s = state_of(req);
+  // close() waits for FLUSH but not for RELEASE: a blob file closed through its last open handle is
+  // published here, so that another node sees it as soon as close() has returned.
+  if (s.is_blob()) {
+    Inode& inode = *s.inodes->get(ino);
+    if (inode.open_handles.load(std::memory_order_acquire) == 1) publish(s, inode);
+  }
   fuse_reply_err(req, check_available(s));
 }
 
