@@ -50,7 +50,7 @@ report() { python3 "$ROOT/bench/report.py" "$@"; }
   echo "memory:    $(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
   echo "kernel:    $(uname -sr)"
   echo "compiler:  $(c++ --version | head -1)"
-  echo "build:     Release ($BUILD)"
+  echo "build:     Release (${BUILD#"$ROOT"/})"
   echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
   echo "mode:      $([[ $QUICK == 1 ]] && echo quick || echo full), $REPS runs ($LONG_REPS for long ones)"
   echo "REST:      server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU (taskset), loopback, HTTP"
