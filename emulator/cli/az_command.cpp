@@ -137,6 +137,9 @@ int run_az(std::span<const std::string_view> args, const AzEnvironment& environm
               environment.variable("BATCHAI_EMULATOR_ENDPOINT").value_or(std::string(kDefaultEndpoint)));
   auto endpoint = parse_endpoint(endpoint_url);
   if (!endpoint) return report(err, endpoint.error());
+  const std::string data_dir =
+      arguments.value("--data-dir")
+          .value_or(environment.variable("BATCHAI_EMULATOR_DATA_DIR").value_or(".batchai-emulator"));
   RestClientOptions options;
   options.verify = !arguments.has("--insecure");
   options.token = environment.variable("BATCHAI_EMULATOR_TOKEN").value_or("emulator");
@@ -145,9 +148,6 @@ int run_az(std::span<const std::string_view> args, const AzEnvironment& environm
   } else if (auto ca_env = environment.variable("BATCHAI_EMULATOR_CA")) {
     options.ca_file = *ca_env;
   } else {
-    const std::string data_dir =
-        arguments.value("--data-dir")
-            .value_or(environment.variable("BATCHAI_EMULATOR_DATA_DIR").value_or(".batchai-emulator"));
     const std::string data_dir_ca = data_dir + "/tls/ca.pem";
     if (std::filesystem::exists(data_dir_ca)) options.ca_file = data_dir_ca;
   }
@@ -157,7 +157,8 @@ int run_az(std::span<const std::string_view> args, const AzEnvironment& environm
       arguments.value("--subscription")
           .value_or(
               environment.variable("AZURE_SUBSCRIPTION_ID").value_or(std::string(kDefaultSubscription))));
-  CommandContext context{arm, out, err, environment.variable("BATCHAI_EMULATOR_LOCATION").value_or("eastus")};
+  CommandContext context{arm, out, err, environment.variable("BATCHAI_EMULATOR_LOCATION").value_or("eastus"),
+                         data_dir};
   if (*poll) context.poll_interval = std::chrono::milliseconds(static_cast<long long>(**poll * 1000));
   arm.set_poll_interval(context.poll_interval);
 

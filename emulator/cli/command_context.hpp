@@ -26,6 +26,7 @@ struct CommandContext {
   std::ostream& out;
   std::ostream& err;
   std::string location;  // for new workspaces (-l overrides)
+  std::string data_dir;  // the local server's data dir: node exec enters its node sandboxes
   std::chrono::milliseconds poll_interval{1000};
 };
 

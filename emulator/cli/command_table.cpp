@@ -180,7 +180,7 @@ constexpr CommandSpec kCommands[] = {
      "Make a cluster auto-scale between --min and --max."},
     {"cluster node list", kClusterNodeList, cluster_node_list,
      "List a cluster's nodes (remote login addresses)."},
-    {"cluster node exec", kClusterNodeExec, cluster_node_exec, "Run a command on a cluster node over ssh."},
+    {"cluster node exec", kClusterNodeExec, cluster_node_exec, "Run a command (or a shell) inside a cluster node."},
     {"file-server create", kFileServerCreate, file_server_create, "Create a file server."},
     {"file-server delete", kFileServerDelete, file_server_delete, "Delete a file server."},
     {"file-server list", kFileServerList, file_server_list, "List file servers."},
@@ -195,7 +195,7 @@ constexpr CommandSpec kCommands[] = {
     {"job file stream", kJobFileStream, job_file_stream,
      "Print a job's output file as it grows, until the job ends."},
     {"job node list", kJobNodeList, job_node_list, "List the nodes a job runs on."},
-    {"job node exec", kJobNodeExec, job_node_exec, "Run a command on a job's node over ssh."},
+    {"job node exec", kJobNodeExec, job_node_exec, "Run a command (or a shell) inside one of a job's nodes."},
     {"list-usages", kUsages, list_usages, "Show the usage and quota of a location."},
 };
 

@@ -1,5 +1,6 @@
-// node exec (clusters and jobs): runs the system's ssh against a node's remote login address, as the
-// retired module did with its own SSH client: an optional command (--exec) and port forwards (-L).
+// node exec (clusters and jobs). The retired module opened SSH to the node; the emulator's nodes run
+// no sshd, so a command (--exec, or a shell) runs inside the node's sandbox on this host, as root,
+// like `batchai-emulator node-shell`. Port forwards (--address) still go through the system's ssh.
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -10,6 +11,7 @@
 #include <boost/json/value.hpp>
 
 #include "emulator/cli/commands.hpp"
+#include "fakes/nodes/node_backend_factory.hpp"
 
 namespace emu::cli {
 
@@ -36,6 +38,21 @@ core::Result<CommandOutput> exec_on_node(CommandContext& ctx, const ArgumentList
   }
   if (!node)
     return core::Error::not_found("NodeNotFound", "No node with id " + *wanted + " (see 'node list')");
+  const std::string node_id = field("nodeId")(*node);
+  if (args.values("--address").empty()) {
+    if (!fakes::node_sandbox_running(ctx.data_dir, node_id)) {
+      return core::Error::bad_request(
+          "NodeNotLocal",
+          "Node " + node_id + " has no sandbox under " + ctx.data_dir +
+              ": node exec enters container-backed nodes of a local emulator (serve --backend container); give "
+              "its --data-dir. Simulated nodes run nothing to enter.");
+    }
+    ctx.out.flush();
+    ctx.err.flush();
+    CommandOutput output;
+    output.exit_code = fakes::open_node_shell(ctx.data_dir, node_id, args.value("--exec"));
+    return output;
+  }
   std::vector<std::string> command{"ssh",
                                    "-o",
                                    "StrictHostKeyChecking=no",

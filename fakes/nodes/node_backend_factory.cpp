@@ -70,15 +70,34 @@ std::unique_ptr<engine::NodeBackend> make_container_backend(core::Executor& exec
   return std::make_unique<ContainerNodeBackend>(executor, io, settings, std::move(data_dir), storage);
 }
 
-int open_node_shell(const std::filesystem::path& data_dir, const std::string& node_id) {
+namespace {
+// The node's init process, from the pid file the backend writes; 0 when it is not running.
+long node_init_pid(const std::filesystem::path& data_dir, const std::string& node_id) {
   std::ifstream in(data_dir / "run" / "nodes" / (node_id + ".pid"));
   long pid = 0;
-  if (!(in >> pid) || pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) {
+  if (!(in >> pid) || pid <= 0 || ::kill(static_cast<pid_t>(pid), 0) != 0) return 0;
+  return pid;
+}
+}  // namespace
+
+bool node_sandbox_running(const std::filesystem::path& data_dir, const std::string& node_id) {
+  return node_init_pid(data_dir, node_id) != 0;
+}
+
+int open_node_shell(const std::filesystem::path& data_dir, const std::string& node_id,
+                    const std::optional<std::string>& command) {
+  const long pid = node_init_pid(data_dir, node_id);
+  if (pid == 0) {
     std::fprintf(stderr, "no running node '%s' under %s\n", node_id.c_str(), data_dir.c_str());
     return 1;
   }
   std::vector<std::string> args = {"nsenter", "-t", std::to_string(pid), "-m", "-u", "-i", "-n", "-p", "--",
-                                   "/bin/sh", "-c", "cd /mnt/batch/tasks/shared/LS_root; exec \"${SHELL:-/bin/bash}\" -l || exec /bin/sh -l"};
+                                   "/bin/sh", "-c"};
+  if (command) {
+    args.push_back("cd /mnt/batch/tasks/shared/LS_root 2>/dev/null; " + *command);
+  } else {
+    args.push_back("cd /mnt/batch/tasks/shared/LS_root; exec \"${SHELL:-/bin/bash}\" -l || exec /bin/sh -l");
+  }
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -6,6 +6,7 @@
 //   else log("sim backend: " + why);
 
 #include <filesystem>
+#include <optional>
 #include <memory>
 #include <string>
 
@@ -29,7 +30,11 @@ std::unique_ptr<engine::NodeBackend> make_container_backend(core::Executor& exec
                                                             std::filesystem::path data_dir, StorageService* storage);
 
 // Runs an interactive login shell inside the node's namespaces, as root, and returns its exit code
-// (or 1 with a message on stderr when the node is not running under that data dir).
-int open_node_shell(const std::filesystem::path& data_dir, const std::string& node_id);
+// (or 1 with a message on stderr when the node is not running under that data dir). With `command`,
+// runs that command line (sh -c) there instead, with the caller's stdin, stdout and stderr.
+int open_node_shell(const std::filesystem::path& data_dir, const std::string& node_id,
+                    const std::optional<std::string>& command = std::nullopt);
+// True when a container-backed node of that id runs under the data dir.
+bool node_sandbox_running(const std::filesystem::path& data_dir, const std::string& node_id);
 
 }  // namespace emu::fakes

@@ -1,6 +1,7 @@
 // `az batchai` end to end: a real `batchai-emulator serve` (sim backend, clock moved through the admin
 // API), the recipes' cluster and job files, and every output format.
 #include <atomic>
+#include <cstdio>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -236,4 +237,41 @@ TEST_F(AzEndToEnd, PlainHttpEndpointAndWrongCaAreHandled) {
 }
 
 }  // namespace
+// node exec on container-backed nodes: the command runs inside the node (its hostname is the node id)
+// and its exit code comes back. Runs the binary, because the command writes to the process's stdout.
+TEST(AzNodeExec, RunsTheCommandInsideAContainerBackedNode) {
+  const fs::path data_dir = fs::temp_directory_path() / ("az-exec-" + std::to_string(::getpid()));
+  test::EmulatorServer server(EMU_BINARY, data_dir, "container");
+  if (!server.ready()) GTEST_SKIP() << "no container-backed nodes here: " << server.failure();
+  const std::string env = "BATCHAI_EMULATOR_ENDPOINT=" + server.https() + " BATCHAI_EMULATOR_CA=" + server.ca() +
+                          " BATCHAI_EMULATOR_DATA_DIR=" + data_dir.string() + " ";
+  auto shell = [&](const std::string& words) {
+    std::string out;
+    FILE* pipe = ::popen((env + EMU_BINARY + " az batchai " + words + " 2>&1").c_str(), "r");
+    char buffer[512];
+    while (pipe != nullptr && std::fgets(buffer, sizeof buffer, pipe) != nullptr) out += buffer;
+    const int status = pipe != nullptr ? ::pclose(pipe) : -1;
+    return std::make_pair(WIFEXITED(status) ? WEXITSTATUS(status) : -1, out);
+  };
+  ASSERT_EQ(shell("workspace create -g rg -n ws -l eastus").first, 0);
+  ASSERT_EQ(shell("cluster create -g rg -w ws -n c -s STANDARD_D1 -t 1 -u me -p pw").first, 0);
+  std::string node;
+  for (int i = 0; i < 100 && node.empty(); ++i) {
+    const auto listed = shell("cluster node list -g rg -w ws -c c -o tsv");
+    if (listed.first == 0 && listed.second.rfind("tvm-", 0) == 0) node = listed.second.substr(0, listed.second.find('\t'));
+    if (node.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_FALSE(node.empty()) << "the cluster's node never appeared";
+  std::pair<int, std::string> run;
+  for (int i = 0; i < 100; ++i) {  // the node takes a moment to be prepared
+    run = shell("cluster node exec -g rg -w ws -c c --exec 'echo inside $(hostname); exit 3'");
+    if (run.first == 3) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(run.first, 3) << run.second;
+  EXPECT_NE(run.second.find("inside " + node), std::string::npos) << run.second;
+  std::error_code ec;
+  fs::remove_all(data_dir, ec);
+}
+
 }  // namespace emu::cli

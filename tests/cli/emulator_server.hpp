@@ -19,7 +19,8 @@ namespace emu::cli::test {
 
 class EmulatorServer {
  public:
-  EmulatorServer(const std::string& binary, const std::filesystem::path& data_dir) {
+  // `backend` "sim" stops the clock (--time-scale 0); another backend runs it at wall-clock pace.
+  EmulatorServer(const std::string& binary, const std::filesystem::path& data_dir, const std::string& backend = "sim") {
     if (!std::filesystem::exists(binary)) {
       failure_ = "no emulator binary at " + binary;
       return;
@@ -29,10 +30,10 @@ class EmulatorServer {
       failure_ = "pipe failed";
       return;
     }
-    const std::vector<std::string> argv{
-        binary,        "serve", "--in-memory",  "--backend", "sim",        "--https-port",    "0",
-        "--http-port", "0",     "--time-scale", "0",         "--data-dir", data_dir.string(), "--host",
-        "127.0.0.1"};
+    const std::vector<std::string> argv{binary,         "serve",          "--in-memory", "--backend",
+                                        backend,        "--https-port",   "0",           "--http-port",
+                                        "0",            "--time-scale",   backend == "sim" ? "0" : "1",
+                                        "--data-dir",   data_dir.string(), "--host",     "127.0.0.1"};
     const std::string log = (data_dir / "serve.log").string();
     std::filesystem::create_directories(data_dir);
     pid_ = ::fork();
