@@ -20,4 +20,10 @@ core::Result<void> ReplayControl::file_server_outage(const std::string& file_ser
   return storage_.begin_outage(key, duration);
 }
 
+api::StorageUsage ReplayControl::file_server_usage(const std::string& file_server_id) const {
+  auto usage = storage_.usage(engine::to_lower(file_server_id));
+  if (!usage) return {};
+  return {usage->used_bytes, usage->available};
+}
+
 }  // namespace emu::harness

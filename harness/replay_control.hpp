@@ -21,6 +21,7 @@ class ReplayControl final : public api::ServiceControl {
   core::Result<core::Time> advance_clock(core::Duration by) override;
   // The storage model keeps the outage on the virtual clock; jobs writing to it then wait or fail.
   core::Result<void> file_server_outage(const std::string& file_server_id, core::Duration duration) override;
+  api::StorageUsage file_server_usage(const std::string& file_server_id) const override;
 
  private:
   const core::SimulatedExecutor& executor_;

@@ -116,6 +116,26 @@ HttpResponse AdminApi::download(const HttpRequest& req, std::string_view token) 
   return res;
 }
 
+HttpResponse AdminApi::storage_usage(const RequestTarget& target) {
+  const auto id = target.query("fileServerId");
+  auto path = id ? engine::ResourcePath::parse_arm_id(*id) : std::nullopt;
+  if (!path || path->type != engine::ResourceType::kFileServer) {
+    return error_response(Error::bad_request("InvalidQueryParameterValue",
+                                             "fileServerId must be a file server's ARM id", "fileServerId"));
+  }
+  auto server = engine_.get_file_server(*path);
+  if (!server) return error_response(server.error());
+  const auto& disks = (*server)->spec.data_disks;
+  const std::uint64_t capacity = static_cast<std::uint64_t>(disks.disk_count) *
+                                 static_cast<std::uint64_t>(disks.disk_size_in_gb) * (std::uint64_t{1} << 30);
+  const std::string arm_id = (*server)->path.arm_id();
+  const StorageUsage usage = control_.file_server_usage(arm_id);
+  return json_ok(json::object{{"fileServerId", arm_id},
+                              {"capacityBytes", capacity},
+                              {"usedBytes", usage.used_bytes},
+                              {"available", usage.available}});
+}
+
 HttpResponse AdminApi::file_server_outage(const json::object& body) {
   const auto* id = body.if_contains("fileServerId");
   if (id == nullptr || !id->is_string()) {
@@ -194,6 +214,11 @@ std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const Reque
   if (what == "files" && seg.size() >= 4) {
     if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET");
     return download(req, seg[3]);
+  }
+
+  if (what == "storage" && seg.size() == 3) {
+    if (req.method != "GET" && req.method != "HEAD") return method_not_allowed(req, "GET");
+    return storage_usage(target);
   }
 
   if (what == "faults" && seg.size() == 3) {

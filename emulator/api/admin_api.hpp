@@ -26,6 +26,7 @@ class AdminApi {
  private:
   HttpResponse inject_fault(const boost::json::object& body);
   HttpResponse file_server_outage(const boost::json::object& body);
+  HttpResponse storage_usage(const RequestTarget& target);
 
   HttpResponse download(const HttpRequest& request, std::string_view token);
 

@@ -4,12 +4,19 @@
 // over the executor they chose.
 //   control.advance_clock(std::chrono::seconds(60));  // sim backend: runs every event up to now+60s
 
+#include <cstdint>
 #include <string>
 
 #include "emulator/core/result.hpp"
 #include "emulator/core/time.hpp"
 
 namespace emu::api {
+
+// What a file server's storage holds: bytes written, and whether it is up.
+struct StorageUsage {
+  std::uint64_t used_bytes = 0;
+  bool available = true;
+};
 
 class ServiceControl {
  public:
@@ -23,6 +30,8 @@ class ServiceControl {
   // Makes a file server's storage unavailable for `duration` (I/O blocks on hard mounts, fails on soft
   // ones). `file_server_id` is its ARM id; it has been checked to exist.
   virtual core::Result<void> file_server_outage(const std::string& file_server_id, core::Duration duration) = 0;
+  // Usage of a file server's storage; nothing written yet (or no storage model) reads as empty.
+  virtual StorageUsage file_server_usage(const std::string& /*file_server_id*/) const { return {}; }
 };
 
 }  // namespace emu::api

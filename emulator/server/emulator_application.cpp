@@ -121,6 +121,15 @@ core::Result<void> EmulatorApplication::file_server_outage(const std::string& fi
   return sim_storage_->begin_outage(key, duration);
 }
 
+api::StorageUsage EmulatorApplication::file_server_usage(const std::string& file_server_id) const {
+  const std::string key = engine::to_lower(file_server_id);
+  const fakes::StorageAccounting* accounting = storage_ ? static_cast<const fakes::StorageAccounting*>(storage_.get())
+                                                        : sim_storage_.get();
+  auto usage = accounting->usage(key);
+  if (!usage) return {};
+  return {usage->used_bytes, usage->available};
+}
+
 void EmulatorApplication::shutdown() {
   // Every change is committed when it happens; nothing is pending here. Stop timers, sandboxes and
   // mounts so that the io_context can finish.

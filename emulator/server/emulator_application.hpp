@@ -44,6 +44,7 @@ class EmulatorApplication final : public Application, public api::ServiceControl
   double time_scale() const override { return executor_->time_scale(); }
   core::Result<core::Time> advance_clock(core::Duration by) override;
   core::Result<void> file_server_outage(const std::string& file_server_id, core::Duration duration) override;
+  api::StorageUsage file_server_usage(const std::string& file_server_id) const override;
 
  private:
   EmulatorApplication() = default;

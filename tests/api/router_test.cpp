@@ -271,6 +271,22 @@ TEST_F(RouterTest, AdminClockAdvances) {
   EXPECT_EQ(call("POST", "/emulator/v1/clock/advance", R"({"seconds": -1})").status, 400);
 }
 
+TEST_F(RouterTest, StorageUsageOfAFileServer) {
+  create_workspace();
+  auto put = call("PUT", ws() + "/fileServers/nfs" + kV,
+                  R"({"properties":{"vmSize":"STANDARD_D1","sshConfiguration":{"userAccountSettings":
+                     {"adminUserName":"u"}},"dataDisks":{"diskSizeInGB":10,"diskCount":2,
+                     "storageAccountType":"Standard_LRS"}}})");
+  ASSERT_EQ(put.status, 202) << put.body;
+  const std::string id = std::string(kRg) + "/workspaces/ws1/fileservers/nfs";
+  auto usage = call("GET", "/emulator/v1/storage?fileServerId=" + id);
+  ASSERT_EQ(usage.status, 200) << usage.body;
+  EXPECT_EQ(body_of(usage).at("capacityBytes").to_number<std::int64_t>(), 20LL << 30);
+  EXPECT_EQ(body_of(usage).at("usedBytes").to_number<std::int64_t>(), 0);
+  EXPECT_EQ(call("GET", "/emulator/v1/storage?fileServerId=" + id + "x").status, 404);
+  EXPECT_EQ(call("GET", "/emulator/v1/storage?fileServerId=nope").status, 400);
+}
+
 TEST_F(RouterTest, FaultsHitNodesAndJournalThem) {
   create_workspace();
   create_cluster("c1", 2);

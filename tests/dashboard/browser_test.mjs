@@ -125,6 +125,8 @@ try {
   check(/demo-ws/.test(await page.textContent('#workspaces')), 'the workspace is listed');
   check(/nfs/.test(await page.textContent('#fileservers')) && /2 × 10 GB/.test(await page.textContent('#fileservers')),
         'the file server is listed with its capacity');
+  check(/0\.00 GiB of 20\.00 GiB/.test(await page.textContent('#fileservers')),
+        'the file server shows its usage from /emulator/v1/storage');
   await page.waitForSelector('#job-detail:not([hidden])', {timeout: 10000});
   const output = await page.textContent('#job-output');
   check(/sim backend/.test(output), `the running job's output panel says why it is empty: ${output}`);

@@ -308,11 +308,14 @@ async function refreshResources(nowSeconds) {
   }) : [emptyRow(7, 'no clusters')]));
   $('charts').replaceChildren(...clusters.map((c) => renderChart(c, nowSeconds)));
 
-  $('fileservers').tBodies[0].replaceChildren(...(fileServers.length ? fileServers.map((f) => {
+  // Usage comes from the emulator's own API: the ARM resource has no such field.
+  const usages = await Promise.all(fileServers.map((f) =>
+    request('GET', `/emulator/v1/storage?fileServerId=${encodeURIComponent(f.id)}`).catch(() => null)));
+  $('fileservers').tBodies[0].replaceChildren(...(fileServers.length ? fileServers.map((f, i) => {
     const p = f.properties;
     const disks = p.dataDisks || {};
     const capacity = disks.diskCount && disks.diskSizeInGB ? `${disks.diskCount} × ${disks.diskSizeInGB} GB` : '–';
-    const usage = p.usage || p.usedBytes !== undefined ? formatUsage(p) : 'not reported';
+    const usage = usages[i] ? formatUsage(usages[i]) : 'not reported';
     const mount = p.mountSettings ? `${p.mountSettings.fileServerInternalIP || ''}:${p.mountSettings.mountPoint || ''}` : '–';
     return el('tr', {'data-name': f.name}, el('td', {}, f.name), el('td', {}, idParts(f.id).workspace),
               el('td', {}, p.vmSize), el('td', {}, capacity), el('td', {}, usage), el('td', {}, mount),
@@ -345,10 +348,10 @@ async function refreshResources(nowSeconds) {
   else $('job-detail').hidden = true;
 }
 
-function formatUsage(p) {
-  if (p.usage) return typeof p.usage === 'string' ? p.usage : JSON.stringify(p.usage);
-  const gb = (n) => (Number(n) / 1e9).toFixed(1) + ' GB';
-  return p.capacityBytes ? `${gb(p.usedBytes)} of ${gb(p.capacityBytes)}` : gb(p.usedBytes);
+function formatUsage(u) {
+  const gib = (n) => (Number(n) / 2 ** 30).toFixed(2) + ' GiB';
+  const used = u.capacityBytes ? `${gib(u.usedBytes)} of ${gib(u.capacityBytes)}` : gib(u.usedBytes);
+  return u.available === false ? `${used} (outage)` : used;
 }
 
 // ---------------------------------------------------------------------------------------------
