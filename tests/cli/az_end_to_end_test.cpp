@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <string>
@@ -237,9 +238,10 @@ TEST_F(AzEndToEnd, PlainHttpEndpointAndWrongCaAreHandled) {
 }
 
 }  // namespace
-// node exec on container-backed nodes: the command runs inside the node (its hostname is the node id)
-// and its exit code comes back. Runs the binary, because the command writes to the process's stdout.
-TEST(AzNodeExec, RunsTheCommandInsideAContainerBackedNode) {
+// On container-backed nodes: node exec runs the command inside the node (its hostname is the node id)
+// and returns its exit code, and file stream follows a real job's stdout as it grows. Runs the binary,
+// because node exec writes to the process's own stdout.
+TEST(AzOnContainerNodes, NodeExecRunsInsideTheNodeAndFileStreamFollowsRealOutput) {
   const fs::path data_dir = fs::temp_directory_path() / ("az-exec-" + std::to_string(::getpid()));
   test::EmulatorServer server(EMU_BINARY, data_dir, "container");
   if (!server.ready()) GTEST_SKIP() << "no container-backed nodes here: " << server.failure();
@@ -270,6 +272,15 @@ TEST(AzNodeExec, RunsTheCommandInsideAContainerBackedNode) {
   }
   EXPECT_EQ(run.first, 3) << run.second;
   EXPECT_NE(run.second.find("inside " + node), std::string::npos) << run.second;
+
+  const fs::path job_file = data_dir / "job.json";
+  std::ofstream(job_file) << R"({"properties": {"nodeCount": 1, "stdOutErrPathPrefix": "$AZ_BATCHAI_JOB_TEMP",
+      "customToolkitSettings": {"commandLine": "for i in 1 2 3; do echo line $i; sleep 0.3; done"}}})";
+  ASSERT_EQ(shell("experiment create -g rg -w ws -n e").first, 0);
+  ASSERT_EQ(shell("job create -g rg -w ws -e e -n j -c c -f " + job_file.string()).first, 0);
+  const auto streamed = shell("job file stream -g rg -w ws -e e -j j -f stdout.txt");
+  EXPECT_EQ(streamed.first, 0) << streamed.second;
+  EXPECT_NE(streamed.second.find("line 1\nline 2\nline 3\n"), std::string::npos) << streamed.second;
   std::error_code ec;
   fs::remove_all(data_dir, ec);
 }
