@@ -55,7 +55,7 @@ for target in request_parser router scenario_parser; do
 done
 
 if command -v python3 >/dev/null; then
-  if python3 "$here/trace_converters_fuzz.py" --seconds "$seconds" --findings "$build/findings"; then :; else
+  if python3 "$here/trace_converters_fuzz.py" --seconds "$seconds" --findings "$build/findings" --strict; then :; else
     status=1
   fi
 else

@@ -12,6 +12,7 @@ Columns used: job_id, vc, gpu_num, state, submit_time, start_time, end_time (Hel
 import argparse
 import csv
 import datetime
+import math
 import sys
 
 import trace_scenario
@@ -31,21 +32,35 @@ def parse_time(text):
         return None
 
 
-def convert(rows, limit=None, vc=None):
+def convert_one(r):
+    """The job of one row, None when it never ran; ValueError when the row is malformed."""
+    submit, start, end = parse_time(r.get("submit_time")), parse_time(r.get("start_time")), parse_time(
+        r.get("end_time"))
+    if end is None and start is not None and r.get("duration"):
+        end = start + float(r["duration"])
+    if submit is None or start is None or end is None or end < start:
+        return None
+    state = (r.get("state") or "").upper()
+    status = "succeeded" if state == "COMPLETED" else ("killed" if state.startswith("CANCELLED") else "failed")
+    return {"name": r.get("job_id") or "job", "vc": r.get("vc") or "default", "submit": submit,
+            "start": start, "gpus": int(float(r.get("gpu_num") or 0)), "run": end - start, "status": status}
+
+
+def convert(rows, limit=None, vc=None, skipped=None):
+    """Jobs of the usable rows; malformed rows are counted in skipped[0] and left out."""
     jobs = []
     for r in rows:
         if vc and r.get("vc") != vc:
             continue
-        submit, start, end = parse_time(r.get("submit_time")), parse_time(r.get("start_time")), parse_time(
-            r.get("end_time"))
-        if end is None and start is not None and r.get("duration"):
-            end = start + float(r["duration"])
-        if submit is None or start is None or end is None or end < start:
+        try:
+            job = convert_one(r)
+        except (ValueError, TypeError, AttributeError, OverflowError):
+            if skipped is not None:
+                skipped[0] += 1
             continue
-        state = (r.get("state") or "").upper()
-        status = "succeeded" if state == "COMPLETED" else ("killed" if state.startswith("CANCELLED") else "failed")
-        jobs.append({"name": r.get("job_id", "job"), "vc": r.get("vc") or "default", "submit": submit,
-                     "start": start, "gpus": int(float(r.get("gpu_num") or 0)), "run": end - start, "status": status})
+        if job is None or not all(math.isfinite(job[k]) for k in ("submit", "start", "run")):
+            continue
+        jobs.append(job)
         if limit and len(jobs) >= limit:
             break
     if not jobs:
@@ -66,8 +81,14 @@ def main(argv):
     p.add_argument("--gpus-per-node", type=int, default=4, choices=[1, 2, 4])
     p.add_argument("--name", default="helios-trace")
     a = p.parse_args(argv)
-    with open(a.csv, newline="") as f:
-        jobs = convert(csv.DictReader(f), a.limit, a.vc)
+    skipped = [0]
+    try:
+        with open(a.csv, newline="", encoding="utf-8") as f:
+            jobs = convert(csv.DictReader(f), a.limit, a.vc, skipped)
+    except (OSError, UnicodeDecodeError, csv.Error) as failure:
+        sys.exit("helios_to_scenario: %s is not a readable Slurm CSV: %s" % (a.csv, failure))
+    if skipped[0]:
+        print("helios_to_scenario: left out %d malformed rows" % skipped[0], file=sys.stderr)
     if not jobs:
         sys.exit("helios_to_scenario: %s has no job with submit, start and end times" % a.csv)
     text = trace_scenario.to_scenario(jobs, a.name, "a Helios-style Slurm CSV", a.gpus_per_node)

@@ -12,6 +12,7 @@ Failed -> exit 1, Killed -> exit 137. Jobs that never started are left out.
 import argparse
 import datetime
 import json
+import math
 import sys
 
 import trace_scenario
@@ -25,23 +26,42 @@ def parse_time(text):
     return datetime.datetime.strptime(text, FORMAT).timestamp()
 
 
-def convert(records, limit=None, vc=None):
+def convert_one(r):
+    """The job of one record, None when it never ran; ValueError when the record is malformed."""
+    if not isinstance(r, dict):
+        raise ValueError("a job record is not a JSON object")
+    attempts = r.get("attempts") or []
+    if not isinstance(attempts, list) or not attempts:
+        return None
+    last = attempts[-1]
+    if not isinstance(last, dict):
+        raise ValueError("an attempt is not a JSON object")
+    start, end = parse_time(last.get("start_time")), parse_time(last.get("end_time"))
+    submit = parse_time(r.get("submitted_time"))
+    if start is None or end is None or submit is None or end < start:
+        return None
+    gpus = sum(len(d.get("gpus", [])) for d in last.get("detail", []))
+    status = {"Pass": "succeeded", "Failed": "failed", "Killed": "killed"}.get(r.get("status"), "failed")
+    return {"name": str(r.get("jobid", "job")), "vc": str(r.get("vc", "default")), "submit": submit,
+            "start": start, "gpus": gpus, "run": end - start, "status": status}
+
+
+def convert(records, limit=None, vc=None, skipped=None):
+    """Jobs of the usable records; malformed records are counted in skipped[0] and left out."""
     jobs = []
     for r in records:
-        if vc and r.get("vc") != vc:
+        if vc and isinstance(r, dict) and r.get("vc") != vc:
             continue
-        attempts = r.get("attempts") or []
-        if not attempts:
+        try:
+            job = convert_one(r)
+        except (ValueError, TypeError, AttributeError, OverflowError, OSError):
+            job = None
+            if skipped is not None:
+                skipped[0] += 1
             continue
-        last = attempts[-1]
-        start, end = parse_time(last.get("start_time")), parse_time(last.get("end_time"))
-        submit = parse_time(r.get("submitted_time"))
-        if start is None or end is None or submit is None or end < start:
+        if job is None or not all(math.isfinite(job[k]) for k in ("submit", "start", "run")):
             continue
-        gpus = sum(len(d.get("gpus", [])) for d in last.get("detail", []))
-        status = {"Pass": "succeeded", "Failed": "failed", "Killed": "killed"}.get(r.get("status"), "failed")
-        jobs.append({"name": r.get("jobid", "job"), "vc": r.get("vc", "default"), "submit": submit, "start": start,
-                     "gpus": gpus, "run": end - start, "status": status})
+        jobs.append(job)
         if limit and len(jobs) >= limit:
             break
     if not jobs:
@@ -62,9 +82,17 @@ def main(argv):
     p.add_argument("--gpus-per-node", type=int, default=4, choices=[1, 2, 4])
     p.add_argument("--name", default="philly-trace")
     a = p.parse_args(argv)
-    with open(a.log) as f:
-        records = json.load(f)
-    jobs = convert(records, a.limit, a.vc)
+    try:
+        with open(a.log, encoding="utf-8") as f:
+            records = json.load(f)
+    except (OSError, UnicodeDecodeError, ValueError) as failure:
+        sys.exit("philly_to_scenario: %s is not a readable cluster_job_log (a JSON list of jobs): %s" % (a.log, failure))
+    if not isinstance(records, list):
+        sys.exit("philly_to_scenario: %s is not a cluster_job_log: expected a JSON list of jobs" % a.log)
+    skipped = [0]
+    jobs = convert(records, a.limit, a.vc, skipped)
+    if skipped[0]:
+        print("philly_to_scenario: left out %d malformed job records" % skipped[0], file=sys.stderr)
     if not jobs:
         sys.exit("philly_to_scenario: %s has no job with a start and an end time" % a.log)
     text = trace_scenario.to_scenario(jobs, a.name, "the Philly trace (cluster_job_log)", a.gpus_per_node)
