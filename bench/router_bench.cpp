@@ -2,7 +2,7 @@
 // goals are about: GET of a resource, a job create (PUT), and an LRO poll.
 // Run: build/bench/router_bench  (bench/run.sh runs every suite and writes the tables).
 
-#include "bench/simulated_control.hpp"
+#include "harness/simulated_control.hpp"
 #include "emulator/api/router.hpp"
 #include "emulator/core/journal.hpp"
 #include "emulator/core/simulated_executor.hpp"
@@ -73,7 +73,7 @@ struct RouterBench {
   fakes::SimNodeBackend backend{executor, settings};
   std::unique_ptr<engine::Engine> engine_ptr = std::make_unique<engine::Engine>(
       executor, store, backend, journal, engine::VmSizeCatalog::builtin(), settings, 1);
-  bench::SimulatedControl control{executor};
+  harness::SimulatedControl control{executor};
   std::unique_ptr<api::Router> router = std::make_unique<api::Router>(*engine_ptr, control);
   api::HttpRequest request{.method = "GET",
                            .target = "/",

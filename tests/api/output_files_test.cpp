@@ -12,7 +12,7 @@
 #include "emulator/api/file_links.hpp"
 #include "emulator/api/router.hpp"
 #include "emulator/core/simulated_executor.hpp"
-#include "tests/api/simulated_control.hpp"
+#include "harness/simulated_control.hpp"
 #include "emulator/store/memory_document_store.hpp"
 
 namespace emu::api {
@@ -127,7 +127,7 @@ TEST(ListOutputFilesTest, ListsTheJobsFilesWithDownloadLinksThatWorkThenExpire) 
   FolderBackend backend(ex, dir.path());
   core::Journal journal;
   engine::Engine engine(ex, store, backend, journal, engine::VmSizeCatalog::builtin(), settings, 1);
-  testing::SimulatedControl control(ex, "folder");
+  harness::SimulatedControl control(ex, "folder");
   Router router(engine, control);
   auto call = [&](std::string method, std::string target, std::string body = {}) {
     HttpRequest req{.method = std::move(method), .target = std::move(target), .headers = {{"Host", "h:1"}},

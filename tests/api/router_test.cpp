@@ -7,7 +7,7 @@
 #include <boost/json.hpp>
 
 #include "emulator/core/simulated_executor.hpp"
-#include "tests/api/simulated_control.hpp"
+#include "harness/simulated_control.hpp"
 #include "emulator/engine/vm_size_catalog.hpp"
 #include "emulator/store/memory_document_store.hpp"
 #include "fakes/nodes/sim_node_backend.hpp"
@@ -63,7 +63,7 @@ class RouterTest : public ::testing::Test {
   fakes::SimNodeBackend backend_{executor_, settings_};
   core::Journal journal_;
   engine::Engine engine_{executor_, store_, backend_, journal_, engine::VmSizeCatalog::builtin(), settings_, 1};
-  testing::SimulatedControl control_{executor_, "sim"};
+  harness::SimulatedControl control_{executor_};
   Router router_{engine_, control_};
 };
 
