@@ -12,7 +12,6 @@ Columns used: job_id, vc, gpu_num, state, submit_time, start_time, end_time (Hel
 import argparse
 import csv
 import datetime
-import math
 import sys
 
 import trace_scenario
@@ -47,29 +46,8 @@ def convert_one(r):
 
 
 def convert(rows, limit=None, vc=None, skipped=None):
-    """Jobs of the usable rows; malformed rows are counted in skipped[0] and left out."""
-    jobs = []
-    for r in rows:
-        if vc and r.get("vc") != vc:
-            continue
-        try:
-            job = convert_one(r)
-        except (ValueError, TypeError, AttributeError, OverflowError):
-            if skipped is not None:
-                skipped[0] += 1
-            continue
-        if job is None or not all(math.isfinite(job[k]) for k in ("submit", "start", "run")):
-            continue
-        jobs.append(job)
-        if limit and len(jobs) >= limit:
-            break
-    if not jobs:
-        return jobs
-    t0 = min(j["submit"] for j in jobs)
-    for j in jobs:
-        j["start"] -= t0
-        j["submit"] -= t0
-    return jobs
+    """Jobs of the usable rows; malformed ones are counted in skipped[0] and left out."""
+    return trace_scenario.collect(rows, convert_one, limit, vc, skipped)
 
 
 def main(argv):

@@ -12,7 +12,6 @@ Failed -> exit 1, Killed -> exit 137. Jobs that never started are left out.
 import argparse
 import datetime
 import json
-import math
 import sys
 
 import trace_scenario
@@ -47,30 +46,8 @@ def convert_one(r):
 
 
 def convert(records, limit=None, vc=None, skipped=None):
-    """Jobs of the usable records; malformed records are counted in skipped[0] and left out."""
-    jobs = []
-    for r in records:
-        if vc and isinstance(r, dict) and r.get("vc") != vc:
-            continue
-        try:
-            job = convert_one(r)
-        except (ValueError, TypeError, AttributeError, OverflowError, OSError):
-            job = None
-            if skipped is not None:
-                skipped[0] += 1
-            continue
-        if job is None or not all(math.isfinite(job[k]) for k in ("submit", "start", "run")):
-            continue
-        jobs.append(job)
-        if limit and len(jobs) >= limit:
-            break
-    if not jobs:
-        return jobs
-    t0 = min(j["submit"] for j in jobs)
-    for j in jobs:
-        j["start"] -= t0
-        j["submit"] -= t0
-    return jobs
+    """Jobs of the usable records; malformed ones are counted in skipped[0] and left out."""
+    return trace_scenario.collect(records, convert_one, limit, vc, skipped)
 
 
 def main(argv):

@@ -11,6 +11,36 @@ import math
 VM_SIZES = {1: "STANDARD_NC6", 2: "STANDARD_NC12", 4: "STANDARD_NC24"}
 
 
+def collect(records, convert_one, limit=None, vc=None, skipped=None):
+    """Jobs of the usable records, with times rebased to the first submission.
+
+    convert_one(record) gives a trace job, None for a job that never ran, or raises ValueError (or
+    TypeError, AttributeError, OverflowError, OSError) for a malformed record, which is counted in skipped[0]
+    and left out, as are jobs with times that are not finite.
+    """
+    jobs = []
+    for r in records:
+        if vc and isinstance(r, dict) and r.get("vc") != vc:
+            continue
+        try:
+            job = convert_one(r)
+        except (ValueError, TypeError, AttributeError, OverflowError, OSError):
+            if skipped is not None:
+                skipped[0] += 1
+            continue
+        if job is None or not all(math.isfinite(job[k]) for k in ("submit", "start", "run")):
+            continue
+        jobs.append(job)
+        if limit and len(jobs) >= limit:
+            break
+    if jobs:
+        t0 = min(j["submit"] for j in jobs)
+        for j in jobs:
+            j["start"] -= t0
+            j["submit"] -= t0
+    return jobs
+
+
 def safe_name(text):
     out = "".join(c if c.isalnum() or c in "-_" else "-" for c in str(text))
     return out.strip("-_")[:60] or "x"
