@@ -503,21 +503,7 @@ core::Result<const OperationRecord*> Engine::delete_cluster(const ResourcePath& 
     mark_deleting(*record, executor_.now());
     emit("cluster", record->path.arm_id(), from, "deleting", "delete requested");
     ClusterRuntime& rt = cluster_runtime_[record->path.key()];
-    rt.deleting = true;
-    if (rt.autoscale_timer != core::kNoTimer) executor_.cancel(rt.autoscale_timer);
-    rt.autoscale_timer = core::kNoTimer;
-    // Its jobs end: a job cannot outlive the nodes it would run on.
-    std::vector<std::string> jobs_on_cluster;
-    for (const auto& [job_key, job] : jobs_) {
-      if (to_lower(job.spec.cluster.id) == record->path.key() &&
-          (job.execution_state == model::ExecutionState::kQueued ||
-           job.execution_state == model::ExecutionState::kRunning)) {
-        jobs_on_cluster.push_back(job_key);
-      }
-    }
-    for (const auto& job_key : jobs_on_cluster) {
-      stop_and_fail(jobs_[job_key], {"ClusterDeleted", "The job's cluster was deleted", {}});
-    }
+    stop_cluster_work(record->path.key(), rt);
     const std::int32_t nodes = live_node_count(rt) + rt.pending_allocation;
     rt.pending_allocation = 0;
     remove_nodes(*record, rt, nodes, model::DeallocationOption::kTerminate, false);
@@ -590,13 +576,11 @@ void Engine::erase_job(const std::string& key) {
   jobs_.erase(key);
 }
 
-void Engine::erase_cluster(const std::string& key) {
-  auto* cluster = find_key(clusters_, key);
-  if (cluster == nullptr) return;
-  ClusterRuntime& rt = cluster_runtime_[key];
+void Engine::stop_cluster_work(const std::string& key, ClusterRuntime& rt) {
+  rt.deleting = true;
   if (rt.autoscale_timer != core::kNoTimer) executor_.cancel(rt.autoscale_timer);
   rt.autoscale_timer = core::kNoTimer;
-  rt.deleting = true;
+  // Its jobs end: a job cannot outlive the nodes it would run on.
   std::vector<std::string> jobs_on_cluster;
   for (const auto& [job_key, job] : jobs_) {
     if (to_lower(job.spec.cluster.id) == key && (job.execution_state == model::ExecutionState::kQueued ||
@@ -607,6 +591,13 @@ void Engine::erase_cluster(const std::string& key) {
   for (const auto& job_key : jobs_on_cluster) {
     stop_and_fail(jobs_[job_key], {"ClusterDeleted", "The job's cluster was deleted", {}});
   }
+}
+
+void Engine::erase_cluster(const std::string& key) {
+  auto* cluster = find_key(clusters_, key);
+  if (cluster == nullptr) return;
+  ClusterRuntime& rt = cluster_runtime_[key];
+  stop_cluster_work(key, rt);
   for (const auto& node_id : std::vector<std::string>(rt.nodes.begin(), rt.nodes.end())) {
     if (auto* node = find_key(nodes_, node_id)) backend_.stop_node(*node);
     remove_node(node_id);

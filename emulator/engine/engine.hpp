@@ -213,6 +213,8 @@ class Engine final : public NodeEvents {
   void complete_deletion(ResourcePath path, const std::string& operation_id);
   void erase_tree(const ResourcePath& path);
   void erase_cluster(const std::string& key);
+  // A cluster going away: no more autoscaling, and its queued and running jobs fail (ClusterDeleted).
+  void stop_cluster_work(const std::string& key, ClusterRuntime& rt);
   void erase_job(const std::string& key);
   void resume_operation(const OperationRecord& op);
 
