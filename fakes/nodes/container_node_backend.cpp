@@ -120,7 +120,7 @@ ContainerNodeBackend::ContainerNodeBackend(core::Executor& executor, boost::asio
       watcher_(io),
       gpus_(gpus ? std::move(*gpus) : GpuInventory::discover()),
       images_(data_dir_ / "images"),
-      bridge_("emubr" + short_hash(data_dir_.string())) {
+      bridge_(fmt::format("emubr{}", short_hash(data_dir_.string()))) {
   std::error_code ec;
   fs::create_directories(data_dir_ / "run" / "hosts", ec);
   fs::create_directories(data_dir_ / "run" / "nodes", ec);
@@ -175,7 +175,7 @@ core::Result<void> ContainerNodeBackend::ensure_launcher() {
   auto launcher = SandboxNode::create(spec);
   if (!launcher) return launcher.error();
   const std::string pid = std::to_string((*launcher)->init_pid());
-  const std::string veth = "emm" + short_hash(data_dir_.string());
+  const std::string veth = fmt::format("emm{}", short_hash(data_dir_.string()));
   const std::string script = fmt::format(
       "set -e; ip link add {0} type veth peer name eth0 netns {1}; ip link set {0} master {2} up; "
       "nsenter -t {1} -n sh -c 'ip link set lo up; ip link set eth0 up'",
@@ -308,7 +308,7 @@ void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const en
       return fail_later(mounted.error().code, mounted.error().message);
     }
   }
-  const std::string veth = "emv" + short_hash(data_dir_.string() + id);
+  const std::string veth = fmt::format("emv{}", short_hash(data_dir_.string() + id));
   const std::string script = fmt::format(
       "set -e; ip link add {0} type veth peer name eth0 netns {1}; ip link set {0} master {2} up; "
       "nsenter -t {1} -n sh -c 'ip link set lo up && ip addr add {3}/24 dev eth0 && ip link set eth0 up'",
@@ -527,10 +527,10 @@ core::Result<void> ContainerNodeBackend::prepare_job(Job& job) {
 core::Result<pid_t> ContainerNodeBackend::spawn_in_node(Job& job, const Node& node, const std::string& command,
                                                         const JobEnvironment& env, const fs::path& out,
                                                         const fs::path& err, std::size_t process) {
-  std::string inside = "cd " + shell_quote(job.env.job_temp()) + " && " + command;
+  std::string inside = fmt::format("cd {} && {}", shell_quote(job.env.job_temp()), command);
   if (!job.image_dir.empty()) {
     const std::string root = job.env.job_temp() + "/.root";
-    inside = "exec chroot " + shell_quote(root) + " /bin/sh -c " + shell_quote(inside);
+    inside = fmt::format("exec chroot {} /bin/sh -c {}", shell_quote(root), shell_quote(inside));
   }
   const std::string key = job.key;
   JobEnvironment node_env = env;
@@ -538,8 +538,10 @@ core::Result<pid_t> ContainerNodeBackend::spawn_in_node(Job& job, const Node& no
     std::string indices;
     std::string uuids;
     for (const auto& g : node.gpus) {
-      indices += (indices.empty() ? "" : ",") + std::to_string(g.index);
-      uuids += (uuids.empty() ? "" : ",") + (g.uuid.empty() ? std::to_string(g.index) : g.uuid);
+      if (!indices.empty()) indices += ',';
+      if (!uuids.empty()) uuids += ',';
+      indices += std::to_string(g.index);
+      uuids += g.uuid.empty() ? std::to_string(g.index) : g.uuid;
     }
     node_env.set("CUDA_VISIBLE_DEVICES", indices);
     node_env.set("NVIDIA_VISIBLE_DEVICES", uuids);
@@ -631,7 +633,7 @@ void ContainerNodeBackend::run_plan(Job& job) {
         const std::string& ip = nodes_.at(id)->ip;
         addresses += fmt::format("ip addr add {}.250/24 dev eth0 2>/dev/null; ", ip.substr(0, ip.rfind('.')));
       }
-      job.launcher_cgroup = "launch-" + short_hash(job.key);
+      job.launcher_cgroup = fmt::format("launch-{}", short_hash(job.key));
       pid = watcher_.spawn({.argv = launcher_->enter_argv(addresses + p.command),
                             .env = p.env.to_envp(),
                             .stdout_path = dir / p.stdout_name,

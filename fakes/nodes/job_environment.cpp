@@ -109,7 +109,10 @@ JobEnvironment JobEnvironment::for_job(const JobEnvironmentInputs& in) {
     std::string base = env.expand(output.path_prefix);
     while (base.size() > 1 && base.back() == '/') base.pop_back();
     std::string path = base + "/" + in.output_path_segment + "/outputs";
-    if (output.path_suffix && !output.path_suffix->empty()) path += "/" + env.expand(*output.path_suffix);
+    if (output.path_suffix && !output.path_suffix->empty()) {
+      path += '/';
+      path += env.expand(*output.path_suffix);
+    }
     env.output_dirs_[output.id] = path;
     env.set("AZ_BATCHAI_OUTPUT_" + output.id, path);
   }

@@ -60,7 +60,10 @@ bool container_backend_available(std::string& why_not) {
   if (!on_path("mpirun")) notes.push_back("mpirun is missing: MPI toolkit jobs will fail (Debian: openmpi-bin)");
   SandboxCgroups cgroups;
   if (!cgroups.limits_note().empty()) notes.push_back(cgroups.limits_note());
-  for (const auto& n : notes) why_not += (why_not.empty() ? "" : "; ") + n;
+  for (const auto& n : notes) {
+    if (!why_not.empty()) why_not += "; ";
+    why_not += n;
+  }
   return true;
 }
 

@@ -14,10 +14,17 @@ std::string interpreter(const std::optional<std::string>& path, const JobEnviron
   return "\"$(command -v python || command -v python3)\"";
 }
 
+// Appends " <expanded args>" (GCC 12 warns falsely, -Wrestrict, on `" " + std::string&&` at -O2).
+void append_arguments(std::string& command, const std::optional<std::string>& args, const JobEnvironment& env) {
+  if (!args || args->empty()) return;
+  command += ' ';
+  command += env.expand(*args);
+}
+
 std::string script_command(const std::optional<std::string>& interpreter_path, const std::string& script,
                            const std::optional<std::string>& args, const JobEnvironment& env) {
-  std::string cmd = interpreter(interpreter_path, env) + " " + shell_quote(env.expand(script));
-  if (args && !args->empty()) cmd += " " + env.expand(*args);
+  std::string cmd = fmt::format("{} {}", interpreter(interpreter_path, env), shell_quote(env.expand(script)));
+  append_arguments(cmd, args, env);
   return cmd;
 }
 
@@ -54,7 +61,10 @@ ProcessPlan mpi_plan(const std::string& rank_command, std::optional<std::int32_t
 
 std::string hosts(const std::vector<std::string>& items) {
   std::string out;
-  for (const auto& item : items) out += (out.empty() ? "" : ",") + item;
+  for (const auto& item : items) {
+    if (!out.empty()) out += ',';
+    out += item;
+  }
   return out;
 }
 
@@ -184,8 +194,8 @@ core::Result<std::vector<ProcessPlan>> ToolkitLauncher::plan(const model::JobBas
     if (s.effective_language_type() == model::CntkLanguageType::kPython) {
       cmd = script_command(s.python_interpreter_path, s.python_script_file_path.value_or(""), s.command_line_args, env);
     } else {
-      cmd = "cntk configFile=" + shell_quote(env.expand(s.config_file_path.value_or("")));
-      if (s.command_line_args) cmd += " " + env.expand(*s.command_line_args);
+      cmd = fmt::format("cntk configFile={}", shell_quote(env.expand(s.config_file_path.value_or(""))));
+      append_arguments(cmd, s.command_line_args, env);
     }
     out.push_back(mpi_plan(cmd, s.process_count, nodes, env, mpi));
   } else if (spec.caffe_settings) {
@@ -194,8 +204,8 @@ core::Result<std::vector<ProcessPlan>> ToolkitLauncher::plan(const model::JobBas
     if (s.python_script_file_path) {
       cmd = script_command(s.python_interpreter_path, *s.python_script_file_path, s.command_line_args, env);
     } else {
-      cmd = "caffe train --solver=" + shell_quote(env.expand(s.config_file_path.value_or("")));
-      if (s.command_line_args) cmd += " " + env.expand(*s.command_line_args);
+      cmd = fmt::format("caffe train --solver={}", shell_quote(env.expand(s.config_file_path.value_or(""))));
+      append_arguments(cmd, s.command_line_args, env);
     }
     out.push_back(mpi_plan(cmd, s.process_count, nodes, env, mpi));
   } else if (spec.tensor_flow_settings) {
