@@ -1,5 +1,5 @@
-// One behavioural suite for every DocumentStore: the in-memory store and the SQLite store (with both
-// synchronous modes) must agree on ordering, batch semantics and atomicity.
+// One behavioural suite for every DocumentStore: the in-memory store, the SQLite store (with both
+// synchronous modes) and group commit over SQLite must agree on ordering, batch semantics and atomicity.
 
 #include <gtest/gtest.h>
 
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "emulator/engine/document_store.hpp"
+#include "emulator/store/group_commit_store.hpp"
 #include "emulator/store/memory_document_store.hpp"
 #include "emulator/store/sqlite_document_store.hpp"
 #include "tests/store/temp_dir.hpp"
@@ -36,6 +37,21 @@ struct SqliteFactory {
       return nullptr;
     }
     return std::move(*store);
+  }
+};
+
+// Group commit as serve wires it; commit() stages and every load syncs first.
+struct GroupCommitFactory {
+  testing::TempDir dir;
+  std::unique_ptr<DocumentStore> durable;
+  std::unique_ptr<DocumentStore> make() {
+    auto store = SqliteDocumentStore::open_in_dir(dir.path());
+    if (!store) {
+      ADD_FAILURE() << store.error().message;
+      return nullptr;
+    }
+    durable = std::move(*store);
+    return std::make_unique<GroupCommitStore>(*durable);
   }
 };
 
@@ -88,8 +104,8 @@ class DocumentStoreTest : public ::testing::Test {
   std::unique_ptr<DocumentStore> store_;
 };
 
-using Factories =
-    ::testing::Types<MemoryFactory, SqliteFactory<SqliteSync::kNormal>, SqliteFactory<SqliteSync::kFull>>;
+using Factories = ::testing::Types<MemoryFactory, SqliteFactory<SqliteSync::kNormal>,
+                                   SqliteFactory<SqliteSync::kFull>, GroupCommitFactory>;
 
 class FactoryNames {
  public:
@@ -97,6 +113,7 @@ class FactoryNames {
   static std::string GetName(int) {
     if constexpr (std::is_same_v<T, MemoryFactory>) return "Memory";
     if constexpr (std::is_same_v<T, SqliteFactory<SqliteSync::kNormal>>) return "SqliteNormal";
+    if constexpr (std::is_same_v<T, GroupCommitFactory>) return "GroupCommitOverSqlite";
     return "SqliteFull";
   }
 };
