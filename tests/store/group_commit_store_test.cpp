@@ -106,9 +106,8 @@ TEST_F(GroupCommitStoreTest, FailedSyncReachesEveryWaiterAndWritesNothing) {
   stage(put("j2", "v2"));
   std::vector<std::string> outcomes;
   for (int i = 0; i < 3; ++i) {
-    commits_.after_sync([&outcomes](const core::Result<void>& r) {
-      outcomes.push_back(r.ok() ? "ok" : r.error().message);
-    });
+    commits_.after_sync(
+        [&outcomes](const core::Result<void>& r) { outcomes.push_back(r.ok() ? "ok" : r.error().message); });
   }
   EXPECT_TRUE(outcomes.empty()) << "waiters wait for the sync";
   durable_.fail_next();
@@ -183,7 +182,8 @@ TEST(GroupCommitOverSqlite, SyncedGroupSurvivesReopenAndStagedOneDoesNot) {
     ASSERT_TRUE(sqlite.ok()) << sqlite.error().message;
     GroupCommitStore commits(**sqlite);
     EXPECT_FALSE(commits.is_ephemeral());
-    for (int i = 0; i < 10; ++i) ASSERT_TRUE(commits.commit(put(std::string("j").append(std::to_string(i)), "v")).ok());
+    for (int i = 0; i < 10; ++i)
+      ASSERT_TRUE(commits.commit(put(std::string("j").append(std::to_string(i)), "v")).ok());
     ASSERT_TRUE(commits.sync().ok());
     ASSERT_TRUE(commits.commit(put("never-synced", "v")).ok());
   }
