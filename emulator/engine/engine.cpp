@@ -1,5 +1,7 @@
 #include "emulator/engine/engine.hpp"
 
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -133,6 +135,7 @@ const OperationRecord* Engine::start_operation(OperationKind kind, const Resourc
   op.kind = kind;
   op.target = target;
   op.start_time = executor_.now();
+  ++operations_in_flight_;
   save(op);
   save_counters();
   emit("operation", op.id, "", "InProgress", fmt::format("{} {}", to_string(kind), target.noun()),
@@ -143,10 +146,33 @@ const OperationRecord* Engine::start_operation(OperationKind kind, const Resourc
 void Engine::finish_operation(const std::string& operation_id, OperationStatus status) {
   auto* op = find_key(operations_, operation_id);
   if (op == nullptr || op->status != OperationStatus::kInProgress) return;
+  --operations_in_flight_;
   op->status = status;
   op->end_time = executor_.now();
   save(*op);
   emit("operation", op->id, "InProgress", to_string(status), "");
+}
+
+core::Result<void> Engine::check_operation_limit() const {
+  const auto in_flight = static_cast<std::int64_t>(operations_in_flight_);
+  if (in_flight < settings_.max_operations_in_flight) return {};
+  return Error{core::ErrorKind::kTooManyRequests, "TooManyOperationsInFlight",
+               fmt::format("{} long-running operations are in flight and the emulator's limit is {}; retry when one "
+                           "has finished, or raise limits.maxOperationsInFlight in the --config file",
+                           in_flight, settings_.max_operations_in_flight),
+               {}};
+}
+
+core::Result<void> Engine::check_job_limit(const ResourcePath& job) const {
+  const ResourcePath experiment = job.experiment_of();
+  auto it = jobs_per_experiment_.find(experiment.key());
+  const std::int64_t jobs = it == jobs_per_experiment_.end() ? 0 : it->second;
+  if (jobs < settings_.max_jobs_per_experiment) return {};
+  return Error::conflict("JobQuotaReached",
+                         fmt::format("The experiment {} has {} jobs and the emulator's limit is {} jobs per "
+                                     "experiment; delete finished jobs, use another experiment, or raise "
+                                     "limits.maxJobsPerExperiment in the --config file",
+                                     experiment.name, jobs, settings_.max_jobs_per_experiment));
 }
 
 std::string Engine::location_of(const ResourcePath& path) const {
@@ -189,6 +215,10 @@ core::Result<void> Engine::load() {
   if (auto r = load_all(kFileServers, file_servers_, decode_file_server); !r) return r;
   if (auto r = load_all(kJobs, jobs_, decode_job); !r) return r;
   if (auto r = load_all(kOperations, operations_, decode_operation); !r) return r;
+  for (const auto& [key, job] : jobs_) ++jobs_per_experiment_[job.path.experiment_of().key()];
+  operations_in_flight_ = static_cast<std::size_t>(std::count_if(
+      operations_.begin(), operations_.end(),
+      [](const auto& entry) { return entry.second.status == OperationStatus::kInProgress; }));
   RecordMap<NodeRecord> old_nodes;
   if (auto r = load_all(kNodes, old_nodes, decode_node); !r) return r;
 
@@ -454,6 +484,7 @@ core::Result<const ExperimentRecord*> Engine::put_experiment(const ResourcePath&
 core::Result<const OperationRecord*> Engine::delete_workspace(const ResourcePath& path) {
   auto found = find_workspace(path);
   if (!found) return found.error();
+  if (auto limit = check_operation_limit(); !limit) return limit.error();
   auto* record = find_key(workspaces_, (*found)->path.key());
   if (record->provisioning_state != ProvisioningState::kDeleting) {
     mark_deleting(*record, executor_.now());
@@ -481,6 +512,7 @@ core::Result<const OperationRecord*> Engine::delete_workspace(const ResourcePath
 core::Result<const OperationRecord*> Engine::delete_experiment(const ResourcePath& path) {
   auto found = find_experiment(path);
   if (!found) return found.error();
+  if (auto limit = check_operation_limit(); !limit) return limit.error();
   auto* record = find_key(experiments_, (*found)->path.key());
   if (record->provisioning_state != ProvisioningState::kDeleting) {
     mark_deleting(*record, executor_.now());
@@ -496,6 +528,7 @@ core::Result<const OperationRecord*> Engine::delete_experiment(const ResourcePat
 core::Result<const OperationRecord*> Engine::delete_cluster(const ResourcePath& path) {
   auto found = get_cluster(path);
   if (!found) return found.error();
+  if (auto limit = check_operation_limit(); !limit) return limit.error();
   auto* record = find_key(clusters_, (*found)->path.key());
   const OperationRecord* op = start_operation(OperationKind::kDelete, record->path);
   if (record->provisioning_state != ProvisioningState::kDeleting) {
@@ -518,6 +551,7 @@ core::Result<const OperationRecord*> Engine::delete_cluster(const ResourcePath& 
 core::Result<const OperationRecord*> Engine::delete_file_server(const ResourcePath& path) {
   auto found = get_file_server(path);
   if (!found) return found.error();
+  if (auto limit = check_operation_limit(); !limit) return limit.error();
   auto* record = find_key(file_servers_, (*found)->path.key());
   if (record->provisioning_state != ProvisioningState::kDeleting) {
     const std::string from(model::to_string(record->provisioning_state));
@@ -535,6 +569,7 @@ core::Result<const OperationRecord*> Engine::delete_file_server(const ResourcePa
 core::Result<const OperationRecord*> Engine::delete_job(const ResourcePath& path) {
   auto found = get_job(path);
   if (!found) return found.error();
+  if (auto limit = check_operation_limit(); !limit) return limit.error();
   auto* job = find_key(jobs_, (*found)->path.key());
   if (job->provisioning_state != ProvisioningState::kDeleting) {
     // A running job is stopped first; a queued one leaves the queue.
@@ -573,6 +608,10 @@ void Engine::erase_job(const std::string& key) {
   }
   emit("job", job->path.arm_id(), model::to_string(job->execution_state), "", "deleted");
   if (persist_) batch_.erase(kJobs, key);
+  if (auto count = jobs_per_experiment_.find(job->path.experiment_of().key());
+      count != jobs_per_experiment_.end() && --count->second <= 0) {
+    jobs_per_experiment_.erase(count);
+  }
   jobs_.erase(key);
 }
 
@@ -702,6 +741,7 @@ core::Result<const OperationRecord*> Engine::create_cluster(const ResourcePath& 
                                        "quota.clusters in the emulator's settings",
                                        clusters_here, region));
   }
+  if (auto limit = check_operation_limit(); !limit) return limit.error();
   ClusterRecord record;
   record.path = path;
   record.spec = std::move(spec);
@@ -784,6 +824,7 @@ core::Result<const OperationRecord*> Engine::create_file_server(const ResourcePa
                                        "to re-create it.",
                                        existing->path.name));
   }
+  if (auto limit = check_operation_limit(); !limit) return limit.error();
   FileServerRecord record;
   record.path = path;
   record.spec = std::move(spec);

@@ -143,6 +143,8 @@ class Engine final : public NodeEvents {
   // --- for the harness, the dashboard and benchmarks
   std::size_t queued_job_count() const;
   std::size_t job_count() const { return jobs_.size(); }
+  // Long-running operations not finished yet (what limits.maxOperationsInFlight bounds).
+  std::size_t operations_in_flight() const { return operations_in_flight_; }
   const std::map<std::string, JobRecord, std::less<>>& jobs() const { return jobs_; }
   const std::map<std::string, ClusterRecord, std::less<>>& clusters() const { return clusters_; }
 
@@ -201,6 +203,10 @@ class Engine final : public NodeEvents {
   void commit_pending();
   void emit(std::string_view kind, const std::string& subject, std::string_view from, std::string_view to,
             std::string_view reason, core::JournalRecord::Details details = {});
+
+  // Limits (EngineSettings): checked before anything changes, so a refusal leaves no trace.
+  core::Result<void> check_operation_limit() const;
+  core::Result<void> check_job_limit(const ResourcePath& job) const;
 
   // Operations
   std::string next_uuid();
@@ -269,6 +275,9 @@ class Engine final : public NodeEvents {
   std::uint64_t ids_issued_ = 0;
   std::uint64_t jobs_submitted_ = 0;
   std::uint32_t clusters_created_ = 0;
+  std::size_t operations_in_flight_ = 0;
+  // Jobs of each experiment (by experiment key) until their delete operation is done.
+  std::map<std::string, std::int64_t, std::less<>> jobs_per_experiment_;
 
   RecordMap<WorkspaceRecord> workspaces_;
   RecordMap<ExperimentRecord> experiments_;

@@ -66,6 +66,7 @@ core::Result<const OperationRecord*> Engine::create_job(const ResourcePath& path
                                              "changed. Delete it first or use another name.",
                                              existing->second.path.name));
   }
+  if (auto limit = check_job_limit(path); !limit) return limit.error();
   JobRecord record;
   record.path = path;
   record.spec = std::move(spec);
@@ -80,6 +81,7 @@ core::Result<const OperationRecord*> Engine::create_job(const ResourcePath& path
        {{"cluster", record.spec.cluster.id}, {"nodeCount", std::to_string(record.spec.node_count)},
         {"priority", std::string(model::to_string(record.spec.scheduling_priority))}});
   JobRecord& job = jobs_.emplace(key, std::move(record)).first->second;
+  ++jobs_per_experiment_[path.experiment_of().key()];
   job_runtime_[key].queue_sequence = job.submit_sequence;
   save(job);
   enqueue(job);
@@ -102,6 +104,7 @@ core::Result<const OperationRecord*> Engine::terminate_job(const ResourcePath& p
     return static_cast<const OperationRecord*>(nullptr);
   }
   if (job.provisioning_state == ProvisioningState::kDeleting) return resource_being_deleted(path);
+  if (auto limit = check_operation_limit(); !limit) return limit.error();
   if (job.execution_state == ExecutionState::kQueued) dequeue(job);
   if (job.execution_state != ExecutionState::kTerminating) {
     set_execution_state(job, ExecutionState::kTerminating, "terminate requested");

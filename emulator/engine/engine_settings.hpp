@@ -62,6 +62,15 @@ struct EngineSettings {
   // Largest page a list returns when the client gives no maxresults (the spec's default).
   int default_max_results = 1000;
 
+  // Limits that keep one emulator's memory and store bounded (docs/settings.md, `limits:`).
+  // Long-running operations not yet finished, across the emulator: one more is refused with 429
+  // TooManyOperationsInFlight (and Retry-After) until one finishes.
+  std::int64_t max_operations_in_flight = 10'000;
+  // Jobs an experiment holds, finished ones included, until their delete operation is done: one more
+  // is refused with 409 JobQuotaReached. Above the 117,325 jobs of the Philly-scale trace, which
+  // replays into one experiment.
+  std::int64_t max_jobs_per_experiment = 200'000;
+
   static std::optional<EngineSettings> profile_named(std::string_view name);
 };
 
