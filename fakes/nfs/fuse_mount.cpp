@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "emulator/core/log.hpp"
+#include "fakes/nfs/fuse_channel.hpp"
 #include "fakes/nfs/inode_table.hpp"
 
 namespace emu::fakes {
@@ -32,6 +33,8 @@ struct FuseMount::State {
   FuseMountConfig config;
   std::unique_ptr<InodeTable> inodes;
   fuse_session* session = nullptr;
+  FuseChannel channel;    // libfuse's I/O with the kernel; asks INIT for what libfuse 3.14 cannot
+  unsigned max_read = 0;  // the largest READ the kernel sends (spliceable_read_size)
   std::thread loop;
   std::promise<void> loop_done;
   dev_t device = 0;  // the mount's device: its fusectl connection is named after the minor number
@@ -63,8 +66,13 @@ int check_available(State& s) {
   return s.config.store->wait_until_available(s.config.options.soft, s.stopping) ? 0 : EIO;
 }
 
+// The I/O size an NFS client reports (its rsize and wsize). Buffered readers size their reads by it
+// (Python's io, cp), which matters here: with direct I/O every read is a round trip to this process.
+constexpr blksize_t kPreferredIoSize = 1 << 20;
+
 // What this mount shows: Azure Files replaces the permission bits with fileMode / directoryMode.
 void present(const State& s, struct stat& st) {
+  st.st_blksize = kPreferredIoSize;
   if (!s.is_share()) return;
   if (S_ISDIR(st.st_mode) && s.config.directory_mode != 0) {
     st.st_mode = (st.st_mode & S_IFMT) | s.config.directory_mode;
@@ -169,10 +177,14 @@ void publish(State& s, Inode& inode) {
 
 // ---- the callbacks: helpers above return an errno, each callback alone replies ----
 
-void on_init(void* /*userdata*/, fuse_conn_info* conn) {
-  // Reads are answered from the backing descriptor; splicing saves a copy through user space.
-  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE;
+void on_init(void* userdata, fuse_conn_info* conn) {
+  const State& s = *static_cast<const State*>(userdata);
+  // Reads are answered from the backing descriptor; splicing saves a copy through user space. The
+  // pipe's pages are copied, not moved: moving tries (and fails) to steal them from the store's cache.
+  if (conn->capable & FUSE_CAP_SPLICE_WRITE) conn->want |= FUSE_CAP_SPLICE_WRITE;
+  conn->want &= ~static_cast<unsigned>(FUSE_CAP_SPLICE_MOVE);
   if (conn->capable & FUSE_CAP_SPLICE_READ) conn->want |= FUSE_CAP_SPLICE_READ;
+  conn->max_read = s.max_read;
   // Writes go straight to the store (write-through), so no writeback cache.
   conn->want &= ~static_cast<unsigned>(FUSE_CAP_WRITEBACK_CACHE);
 }
@@ -433,6 +445,16 @@ void revalidate_on_open(State& s, Inode& inode, fuse_ino_t ino, int fd, fuse_fil
   if (changed) fuse_lowlevel_notify_inval_inode(s.session, ino, -1, 0);
 }
 
+// An open file bypasses this mount's page cache wherever the kernel still lets it be mapped shared
+// (FuseChannel): a read is then one copy, spliced from the store's page cache into the reader's buffer,
+// instead of filling this mount's cache a page at a time and copying out of it. Reads always see the
+// store, which is stronger than close-to-open asks. Close sends no FLUSH on write-through mounts (one
+// round trip less per file); blob mounts publish a closed file on it.
+void set_open_flags(const State& s, fuse_file_info& fi) {
+  fi.direct_io = s.channel.direct_io_allows_mmap() ? 1 : 0;
+  fi.noflush = s.is_blob() ? 0 : 1;
+}
+
 void on_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   State& s = state_of(req);
   if (int err = check_available(s); err != 0) {
@@ -455,6 +477,7 @@ void on_open(fuse_req_t req, fuse_ino_t ino, fuse_file_info* fi) {
   fi->fh = static_cast<std::uint64_t>(fd);
   inode.open_handles.fetch_add(1, std::memory_order_acq_rel);
   revalidate_on_open(s, inode, ino, fd, fi);
+  set_open_flags(s, *fi);
   fuse_reply_open(req, fi);
 }
 
@@ -525,6 +548,7 @@ void on_create(fuse_req_t req, fuse_ino_t parent, const char* name, mode_t mode,
     }
   }
   fi->fh = static_cast<std::uint64_t>(fd);
+  set_open_flags(s, *fi);
   fuse_reply_create(req, &e, fi);
 }
 
@@ -538,7 +562,7 @@ void on_read(fuse_req_t req, fuse_ino_t /*ino*/, std::size_t size, off_t off, fu
   buf.buf[0].flags = static_cast<fuse_buf_flags>(FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK);
   buf.buf[0].fd = static_cast<int>(fi->fh);
   buf.buf[0].pos = off;
-  fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
+  fuse_reply_data(req, &buf, fuse_buf_copy_flags{});
 }
 
 // Writes `in` at `off`, taking capacity for the bytes that grow the file; the written count or -errno.
@@ -737,6 +761,36 @@ fuse_lowlevel_ops make_ops() {
 
 const fuse_lowlevel_ops kOps = make_ops();
 
+// libfuse hands its I/O hooks the session's userdata, the State; they forward to its channel.
+const fuse_custom_io kChannelIo = {
+    .writev = [](int fd, struct iovec* iov, int count,
+                 void* userdata) { return static_cast<State*>(userdata)->channel.writev(fd, iov, count); },
+    .read = [](int fd, void* buf, std::size_t len,
+               void* userdata) { return static_cast<State*>(userdata)->channel.read(fd, buf, len); },
+    .splice_receive = [](int fd_in, off_t* off_in, int fd_out, off_t* off_out, std::size_t len,
+                         unsigned int flags,
+                         void* /*userdata*/) { return ::splice(fd_in, off_in, fd_out, off_out, len, flags); },
+    .splice_send = [](int fd_in, off_t* off_in, int fd_out, off_t* off_out, std::size_t len,
+                      unsigned int flags,
+                      void* /*userdata*/) { return ::splice(fd_in, off_in, fd_out, off_out, len, flags); },
+};
+
+// The largest READ whose reply (a 16-byte header and the data) a pipe holds whole, so that libfuse
+// splices it instead of copying it through a buffer: 1 MiB where this process may grow a pipe beyond
+// 1 MiB (CAP_SYS_RESOURCE or a larger fs.pipe-max-size), 512 KiB otherwise.
+unsigned spliceable_read_size() {
+  static const unsigned size = [] {
+    constexpr unsigned kMiB = 1u << 20;
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) return kMiB / 2;
+    const bool large = ::fcntl(fds[0], F_SETPIPE_SZ, kMiB + 4096) >= 0;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    return large ? kMiB : kMiB / 2;
+  }();
+  return size;
+}
+
 // A mount whose daemon is gone or stuck is cut off through the fuse control file system, so that the
 // loop threads return and nothing waits on it any more.
 void abort_connection(dev_t device) {
@@ -783,6 +837,8 @@ core::Result<std::unique_ptr<FuseMount>> FuseMount::start(FuseMountConfig config
 
   std::string options = "fsname=" + cfg.fs_name + ",subtype=emunfs,allow_other,default_permissions";
   if (cfg.options.read_only) options += ",ro";
+  state->max_read = spliceable_read_size();
+  options += ",max_read=" + std::to_string(state->max_read);
   std::vector<std::string> arg_text = {"emu-nfs", "-o", options};
   std::vector<char*> argv;
   for (auto& a : arg_text) argv.push_back(a.data());
@@ -799,6 +855,10 @@ core::Result<std::unique_ptr<FuseMount>> FuseMount::start(FuseMountConfig config
                                  cfg.mount_point.string() + " (is /dev/fuse there, and are we root?)");
   }
   State* raw = state.get();
+  if (!state->channel.attach(state->session, kChannelIo)) {
+    core::log::warn("nfs: libfuse refused the custom I/O of {}; its files keep the page cache",
+                    cfg.mount_point.string());
+  }
   state->loop = std::thread([raw] {
     fuse_loop_config* loop_config = fuse_loop_cfg_create();
     fuse_loop_cfg_set_clone_fd(loop_config, 0);

@@ -1,8 +1,9 @@
 #pragma once
 // FuseMount: one node's mount of one store, served by libfuse's low-level API on its own threads. The
 // kernel caches attributes per mount for as long as the NFS rules allow (MountOptions), an open that
-// finds a file changed drops what the mount cached (close-to-open), writes beyond the capacity fail with
-// ENOSPC, and during an outage I/O waits (hard) or fails with EIO (soft). Destroying it unmounts.
+// finds a file changed drops what the mount cached (close-to-open), file data bypasses the mount's page
+// cache where the kernel allows it (direct I/O that can still be mmapped), writes beyond the capacity fail
+// with ENOSPC, and during an outage I/O waits (hard) or fails with EIO (soft). Destroying it unmounts.
 //   auto mount = FuseMount::start({.store = store, .source = store->root(), .mount_point = dir, ...});
 //   std::ofstream(mount.value()->path() / "out.txt") << "hello";
 

@@ -3,13 +3,16 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <thread>
 
@@ -66,6 +69,16 @@ class FuseMountTest : public ::testing::Test {
   std::vector<std::unique_ptr<MountedVolume>> volumes_;
 };
 
+// Direct I/O that keeps shared mmap working (FUSE_DIRECT_IO_ALLOW_MMAP) came with Linux 6.6.
+bool kernel_maps_direct_io_files() {
+  utsname names{};
+  if (::uname(&names) != 0) return false;
+  int major = 0;
+  int minor = 0;
+  if (std::sscanf(names.release, "%d.%d", &major, &minor) != 2) return false;
+  return major > 6 || (major == 6 && minor >= 6);
+}
+
 off_t size_of(const std::filesystem::path& path) {
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? st.st_size : -1;
@@ -88,6 +101,48 @@ TEST_F(FuseMountTest, CloseToOpenAnOpenOnBSeesWhatAClosedWhole) {
   const std::string v2(3 * 1024 * 1024 + 17, 'x');
   ASSERT_TRUE(write_file(a / "model.txt", v2));
   EXPECT_EQ(read_file(b / "model.txt"), v2) << "a fresh open on B must see the whole new content";
+}
+
+TEST_F(FuseMountTest, FilesMapSharedAndChangesReachTheOtherNode) {
+  const auto a = mount(file_server(), "node-a");
+  const auto b = mount(file_server(), "node-b");
+  const std::string original(3 * 4096 + 100, 'o');
+  ASSERT_TRUE(write_file(a / "table.bin", original));
+  const int fd = ::open((b / "table.bin").c_str(), O_RDWR);
+  ASSERT_GE(fd, 0);
+  void* mapped = ::mmap(nullptr, original.size(), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+  ASSERT_NE(mapped, MAP_FAILED) << "shared mmap on the mount: " << std::strerror(errno);
+  auto* bytes = static_cast<char*>(mapped);
+  EXPECT_EQ(bytes[0], 'o');
+  std::memcpy(bytes + 4096, "mapped", 6);
+  ASSERT_EQ(::msync(mapped, original.size(), MS_SYNC), 0);
+  ::munmap(mapped, original.size());
+  ::close(fd);
+  std::string expected = original;
+  expected.replace(4096, 6, "mapped");
+  EXPECT_EQ(read_file(a / "table.bin"), expected);
+  EXPECT_EQ(read_file(server_store()->root() / "table.bin"), expected);
+}
+
+TEST_F(FuseMountTest, ReadsGoToTheStoreAndReportNfsIoSize) {
+  if (!kernel_maps_direct_io_files()) GTEST_SKIP() << "direct I/O with shared mmap needs Linux 6.6";
+  const auto a = mount(file_server(), "node-a");
+  const auto b = mount(file_server(), "node-b");
+  ASSERT_TRUE(write_file(a / "weights", std::string(64 * 1024, '1')));
+  const int fd = ::open((b / "weights").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  char first = 0;
+  ASSERT_EQ(::pread(fd, &first, 1, 100), 1);
+  EXPECT_EQ(first, '1');
+  ASSERT_TRUE(write_file(a / "weights", std::string(64 * 1024, '2')));  // same size, same second
+  char again = 0;
+  ASSERT_EQ(::pread(fd, &again, 1, 100), 1);
+  ::close(fd);
+  EXPECT_EQ(again, '2') << "no page cache on B: a read on an open file is served by the store";
+
+  struct stat st {};
+  ASSERT_EQ(::stat((b / "weights").c_str(), &st), 0);
+  EXPECT_EQ(st.st_blksize, 1 << 20) << "an NFS client's rsize, which buffered readers size their reads by";
 }
 
 TEST_F(FuseMountTest, AttributesStayCachedForTheWindowUnlessNoac) {
