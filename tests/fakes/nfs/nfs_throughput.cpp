@@ -1,10 +1,14 @@
 // nfs_throughput: one run comparing a FUSE mount of a store with the same directory without FUSE:
-// sequential 1 MiB writes and reads, 4 KiB random reads, creates/s and stats/s. Pinned to one core
-// (the FUSE threads too) unless --all-cores. Run by hand; not a ctest test.
-//   nfs_throughput [--size-mib 256] [--files 5000] [--all-cores] [--dir /somewhere]
+// sequential 1 MiB writes and reads, 4 KiB random reads, creates/s and stats/s. Each workload runs
+// twice: with the store on the disk (--dir, what a data dir on disk gives) and with the store on tmpfs
+// (--tmpfs-dir, default /dev/shm: the disk taken out, so the figure is the emulator's own cost).
+// Pinned to one core (the FUSE threads too) unless --all-cores. Run by hand; not a ctest test.
+//   nfs_throughput [--size-mib 256] [--files 5000] [--all-cores] [--dir D] [--tmpfs-dir D]
+//                  [--backing disk,tmpfs] [--only write,read,reopen,random,create,stat,noac]
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -27,6 +31,8 @@ using emu::fakes::FuseMount;
 using emu::fakes::FuseMountConfig;
 using emu::fakes::NfsStore;
 using Clock = std::chrono::steady_clock;
+
+constexpr long kTmpfsMagic = 0x01021994;
 
 double seconds_of(const std::function<void()>& work) {
   const auto start = Clock::now();
@@ -71,10 +77,17 @@ void read_random(const std::filesystem::path& path, std::size_t mib, std::size_t
   ::close(fd);
 }
 
+// "f<i>": built with snprintf, since GCC 12 at -O3 warns falsely on "f" + std::to_string(i).
+std::string file_name(std::size_t i) {
+  char name[32];
+  std::snprintf(name, sizeof(name), "f%zu", i);
+  return name;
+}
+
 void create_files(const std::filesystem::path& dir, std::size_t count) {
   std::filesystem::create_directories(dir);
   for (std::size_t i = 0; i < count; ++i) {
-    const int fd = ::open((dir / ("f" + std::to_string(i))).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    const int fd = ::open((dir / file_name(i)).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) die("create");
     ::close(fd);
   }
@@ -84,7 +97,7 @@ void stat_files(const std::filesystem::path& dir, std::size_t count, std::size_t
   struct stat st {};
   for (std::size_t r = 0; r < rounds; ++r) {
     for (std::size_t i = 0; i < count; ++i) {
-      if (::stat((dir / ("f" + std::to_string(i))).c_str(), &st) != 0) die("stat");
+      if (::stat((dir / file_name(i)).c_str(), &st) != 0) die("stat");
     }
   }
 }
@@ -104,84 +117,146 @@ std::unique_ptr<FuseMount> mount_store(const std::shared_ptr<NfsStore>& store,
   return std::move(*mounted);
 }
 
-void row(const char* name, double native, double fuse, const char* unit) {
-  std::printf("%-34s %12.0f %12.0f %-8s %6.1f%%\n", name, native, fuse, unit, 100.0 * fuse / native);
+struct Settings {
+  std::size_t mib = 256;
+  std::size_t files = 5000;
+  bool one_core = true;
+  std::filesystem::path disk_dir = std::filesystem::temp_directory_path();
+  std::filesystem::path tmpfs_dir = "/dev/shm";
+  std::string backings = "disk,tmpfs";
+  std::string only = "write,read,reopen,random,create,stat,noac";
+};
+
+bool listed(const std::string& list, const std::string& item) {
+  return ("," + list + ",").find("," + item + ",") != std::string::npos;
+}
+
+class Run {
+ public:
+  Run(const Settings& settings, const char* backing) : settings_(settings), backing_(backing) {}
+
+  void row(const char* name, double native, double fuse, const char* unit) const {
+    const std::string label = std::string(name) + " (" + backing_ + ")";
+    std::printf("%-44s %12.0f %12.0f %-8s %6.1f%%\n", label.c_str(), native, fuse, unit,
+                100.0 * fuse / native);
+    std::fflush(stdout);
+  }
+  bool wanted(const char* workload) const { return listed(settings_.only, workload); }
+
+  // All workloads against one store in `base`: a fresh mount per group, so that each group starts
+  // with the mount's caches cold and the host's warm.
+  void all(const std::filesystem::path& base) {
+    std::string pattern = (base / "emu-nfs-bench-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) die("mkdtemp");
+    const std::filesystem::path data = pattern;
+    auto store = NfsStore::open(emu::fakes::StoreKind::kFileServer, "bench", data / "store", 0);
+    if (!store) std::exit(1);
+    const auto native = (*store)->root();
+    const std::size_t mib = settings_.mib;
+    const double mb = static_cast<double>(mib);
+    {
+      auto m = mount_store(*store, data / "m1", "");
+      const double w_native = seconds_of([&] { write_sequential(native / "seq-native", mib); });
+      const double w_fuse = seconds_of([&] { write_sequential(m->path() / "seq-fuse", mib); });
+      if (wanted("write")) row("sequential write 1 MiB", mb / w_native, mb / w_fuse, "MiB/s");
+      read_sequential(native / "seq-native");  // both files hot in the host's page cache
+      read_sequential(native / "seq-fuse");
+      const double r_native = seconds_of([&] { read_sequential(native / "seq-native"); });
+      const double r_fuse = seconds_of([&] { read_sequential(m->path() / "seq-native"); });
+      if (wanted("read")) row("sequential read 1 MiB (first open)", mb / r_native, mb / r_fuse, "MiB/s");
+      const double r_again = seconds_of([&] { read_sequential(m->path() / "seq-native"); });
+      if (wanted("reopen")) row("sequential read 1 MiB (reopen)", mb / r_native, mb / r_again, "MiB/s");
+    }
+    if (wanted("random")) {
+      auto m = mount_store(*store, data / "m2", "");  // pages of this mount are cold, the host's hot
+      const std::size_t count = 20000;
+      const double n = seconds_of([&] { read_random(native / "seq-fuse", mib, count); });
+      const double f = seconds_of([&] { read_random(m->path() / "seq-fuse", mib, count); });
+      row("random read 4 KiB (first open)", static_cast<double>(count) / n, static_cast<double>(count) / f,
+          "reads/s");
+    }
+    if (wanted("create") || wanted("stat") || wanted("noac")) {
+      const std::size_t files = settings_.files;
+      auto m = mount_store(*store, data / "m3", "");
+      auto noac = mount_store(*store, data / "m4", "noac");
+      const double c_native = seconds_of([&] { create_files(native / "native-files", files); });
+      const double c_fuse = seconds_of([&] { create_files(m->path() / "fuse-files", files); });
+      if (wanted("create")) {
+        row("creates", static_cast<double>(files) / c_native, static_cast<double>(files) / c_fuse, "files/s");
+      }
+      const std::size_t rounds = 10;
+      const double stats = static_cast<double>(files * rounds);
+      const double s_native = seconds_of([&] { stat_files(native / "fuse-files", files, rounds); });
+      if (wanted("stat")) {
+        const double s_fuse = seconds_of([&] { stat_files(m->path() / "fuse-files", files, rounds); });
+        row("stats (default attribute cache)", stats / s_native, stats / s_fuse, "stats/s");
+      }
+      if (wanted("noac")) {
+        const double s_noac = seconds_of([&] { stat_files(noac->path() / "fuse-files", files, rounds); });
+        row("stats (noac: each one to FUSE)", stats / s_native, stats / s_noac, "stats/s");
+      }
+    }
+    (void)emu::fakes::cleanup_stale_mounts(data);
+    std::error_code ec;
+    std::filesystem::remove_all(data, ec);
+  }
+
+ private:
+  const Settings& settings_;
+  const char* backing_;
+};
+
+bool is_tmpfs(const std::filesystem::path& dir) {
+  struct statfs st {};
+  return ::statfs(dir.c_str(), &st) == 0 && st.f_type == kTmpfsMagic;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::size_t mib = 256;
-  std::size_t files = 5000;
-  bool one_core = true;
-  std::filesystem::path base = std::filesystem::temp_directory_path();
+  Settings settings;
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
-    if (arg == "--size-mib" && i + 1 < argc)
-      mib = std::strtoul(argv[++i], nullptr, 10);
-    else if (arg == "--files" && i + 1 < argc)
-      files = std::strtoul(argv[++i], nullptr, 10);
-    else if (arg == "--all-cores")
-      one_core = false;
-    else if (arg == "--dir" && i + 1 < argc)
-      base = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: nfs_throughput [--size-mib N] [--files N] [--all-cores] [--dir D]\n");
+    const bool has_value = i + 1 < argc;
+    if (arg == "--size-mib" && has_value) {
+      settings.mib = std::strtoul(argv[++i], nullptr, 10);
+    } else if (arg == "--files" && has_value) {
+      settings.files = std::strtoul(argv[++i], nullptr, 10);
+    } else if (arg == "--all-cores") {
+      settings.one_core = false;
+    } else if (arg == "--dir" && has_value) {
+      settings.disk_dir = argv[++i];
+    } else if (arg == "--tmpfs-dir" && has_value) {
+      settings.tmpfs_dir = argv[++i];
+    } else if (arg == "--backing" && has_value) {
+      settings.backings = argv[++i];
+    } else if (arg == "--only" && has_value) {
+      settings.only = argv[++i];
+    } else {
+      std::fprintf(
+          stderr,
+          "usage: nfs_throughput [--size-mib N] [--files N] [--all-cores] [--dir D] [--tmpfs-dir D]\n"
+          "                      [--backing disk,tmpfs] [--only "
+          "write,read,reopen,random,create,stat,noac]\n");
       return 2;
     }
   }
-  if (one_core) {
+  if (settings.one_core) {
     cpu_set_t cpus;
     CPU_ZERO(&cpus);
     CPU_SET(static_cast<int>(sched_getcpu()), &cpus);
     if (sched_setaffinity(0, sizeof(cpus), &cpus) != 0) die("sched_setaffinity");
   }
-  std::string pattern = (base / "emu-nfs-bench-XXXXXX").string();
-  if (::mkdtemp(pattern.data()) == nullptr) die("mkdtemp");
-  const std::filesystem::path data = pattern;
-  auto store = NfsStore::open(emu::fakes::StoreKind::kFileServer, "bench", data / "store", 0);
-  if (!store) return 1;
-  const auto native = (*store)->root();
-
-  std::printf("%zu MiB file, %zu files, %s\n", mib, files, one_core ? "one core" : "all cores");
-  std::printf("%-34s %12s %12s %-8s %7s\n", "", "native", "FUSE", "", "ratio");
-  const double mb = static_cast<double>(mib);
-  {
-    auto m = mount_store(*store, data / "m1", "");
-    const double w_native = seconds_of([&] { write_sequential(native / "seq-native", mib); });
-    const double w_fuse = seconds_of([&] { write_sequential(m->path() / "seq-fuse", mib); });
-    row("sequential write 1 MiB", mb / w_native, mb / w_fuse, "MiB/s");
-    read_sequential(native / "seq-native");  // both files hot in the host's page cache
-    read_sequential(native / "seq-fuse");
-    const double r_native = seconds_of([&] { read_sequential(native / "seq-native"); });
-    const double r_fuse = seconds_of([&] { read_sequential(m->path() / "seq-native"); });
-    row("sequential read 1 MiB (first open)", mb / r_native, mb / r_fuse, "MiB/s");
-    const double r_again = seconds_of([&] { read_sequential(m->path() / "seq-native"); });
-    row("sequential read 1 MiB (reopen)", mb / r_native, mb / r_again, "MiB/s");
+  std::printf("%zu MiB file, %zu files, %s\n", settings.mib, settings.files,
+              settings.one_core ? "one core" : "all cores");
+  std::printf("%-44s %12s %12s %-8s %7s\n", "", "native", "FUSE", "", "ratio");
+  if (listed(settings.backings, "disk")) Run(settings, "disk").all(settings.disk_dir);
+  if (listed(settings.backings, "tmpfs")) {
+    if (is_tmpfs(settings.tmpfs_dir)) {
+      Run(settings, "tmpfs").all(settings.tmpfs_dir);
+    } else {
+      std::printf("tmpfs: skipped, %s is not a tmpfs\n", settings.tmpfs_dir.c_str());
+    }
   }
-  {
-    auto m = mount_store(*store, data / "m2", "");  // pages of this mount are cold, the host's hot
-    const double count = 20000;
-    const double n = seconds_of([&] { read_random(native / "seq-fuse", mib, 20000); });
-    const double f = seconds_of([&] { read_random(m->path() / "seq-fuse", mib, 20000); });
-    row("random read 4 KiB (first open)", count / n, count / f, "reads/s");
-  }
-  {
-    auto m = mount_store(*store, data / "m3", "");
-    auto noac = mount_store(*store, data / "m4", "noac");
-    const double c_native = seconds_of([&] { create_files(native / "native-files", files); });
-    const double c_fuse = seconds_of([&] { create_files(m->path() / "fuse-files", files); });
-    row("creates", static_cast<double>(files) / c_native, static_cast<double>(files) / c_fuse, "files/s");
-    const std::size_t rounds = 10;
-    const double stats = static_cast<double>(files * rounds);
-    const double s_native = seconds_of([&] { stat_files(native / "fuse-files", files, rounds); });
-    const double s_fuse = seconds_of([&] { stat_files(m->path() / "fuse-files", files, rounds); });
-    row("stats (default attribute cache)", stats / s_native, stats / s_fuse, "stats/s");
-    const double s_noac = seconds_of([&] { stat_files(noac->path() / "fuse-files", files, rounds); });
-    row("stats (noac: each one to FUSE)", stats / s_native, stats / s_noac, "stats/s");
-  }
-  (void)emu::fakes::cleanup_stale_mounts(data);
-  std::error_code ec;
-  std::filesystem::remove_all(data, ec);
   return 0;
 }
