@@ -107,6 +107,10 @@ const std::map<std::string, Apply, std::less<>>& appliers() {
        set_number<std::int64_t>(&S::total_low_priority_vcpu_quota, "quota.totalLowPriorityVcpus", 0, 1LL << 40)},
       {"quota.clusters", set_number<std::int64_t>(&S::cluster_quota, "quota.clusters", 0, 1LL << 40)},
       {"api.defaultMaxResults", set_number<int>(&S::default_max_results, "api.defaultMaxResults", 1, 1000)},
+      {"limits.maxOperationsInFlight",
+       set_number<std::int64_t>(&S::max_operations_in_flight, "limits.maxOperationsInFlight", 1, 1LL << 40)},
+      {"limits.maxJobsPerExperiment",
+       set_number<std::int64_t>(&S::max_jobs_per_experiment, "limits.maxJobsPerExperiment", 1, 1LL << 40)},
   };
   return table;
 }

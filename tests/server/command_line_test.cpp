@@ -1,9 +1,14 @@
 #include "emulator/server/command_line.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <chrono>
+#include <filesystem>
 #include <string>
 #include <vector>
+
+#include "emulator/server/token_command.hpp"
 
 namespace emu::server {
 namespace {
@@ -222,6 +227,152 @@ TEST(ServeOptionsTest, UsageListsEveryFlag) {
         "--idle-timeout", "--request-timeout", "--help", "ready https="}) {
     EXPECT_NE(usage.find(flag), std::string::npos) << flag;
   }
+}
+
+TEST(ServeOptionsTest, AuthModes) {
+  auto defaults = serve({});
+  ASSERT_TRUE(defaults);
+  EXPECT_EQ(defaults->auth, AuthMode::kNone);
+  const std::vector<std::pair<Args, AuthMode>> cases{{{"--auth", "none"}, AuthMode::kNone},
+                                                     {{"--auth", "token"}, AuthMode::kToken},
+                                                     {{"--auth=token"}, AuthMode::kToken},
+                                                     {{"--auth=token", "--auth", "none"}, AuthMode::kNone}};
+  for (const auto& [args, mode] : cases) {
+    auto options = serve(args);
+    ASSERT_TRUE(options) << options.error().message;
+    EXPECT_EQ(options->auth, mode);
+  }
+}
+
+TEST(ServeOptionsTest, BadAuthModesAreNamed) {
+  for (const Args& args : {Args{"--auth", "basic"}, Args{"--auth", "Token"}, Args{"--auth="}}) {
+    const core::Error error = failure(serve(args));
+    EXPECT_EQ(error.target, "--auth") << error.message;
+    EXPECT_NE(error.message.find("--auth"), std::string::npos) << error.message;
+    EXPECT_NE(error.message.find("none or token"), std::string::npos) << error.message;
+    EXPECT_NE(error.message.find("--help"), std::string::npos) << error.message;
+  }
+  EXPECT_NE(failure(serve({"--auth", "basic"})).message.find("'basic'"), std::string::npos);
+  const core::Error missing = failure(serve({"--auth"}));
+  EXPECT_EQ(missing.target, "--auth");
+  EXPECT_NE(missing.message.find("needs a value"), std::string::npos) << missing.message;
+  EXPECT_EQ(failure(serve({"--auth", "--in-memory"})).target, "--auth");
+}
+
+TEST(ServeOptionsTest, TokenAuthNeedsADataDirForItsKey) {
+  const core::Error error = failure(serve({"--auth", "token", "--in-memory"}));
+  EXPECT_EQ(error.target, "--auth");
+  EXPECT_NE(error.message.find("--data-dir"), std::string::npos) << error.message;
+  EXPECT_TRUE(serve({"--auth", "token", "--in-memory", "--data-dir", "d"}).ok());
+  EXPECT_TRUE(serve({"--auth", "none", "--in-memory"}).ok());
+  EXPECT_NE(serve_usage().find("--auth MODE"), std::string::npos);
+}
+
+// `batchai-emulator token ...` (run_token_command): exit code, stdout and stderr.
+struct TokenRun {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+TokenRun run_token(Args args) {
+  TokenRun run;
+  ::testing::internal::CaptureStdout();
+  ::testing::internal::CaptureStderr();
+  run.exit_code = run_token_command(args);
+  run.out = ::testing::internal::GetCapturedStdout();
+  run.err = ::testing::internal::GetCapturedStderr();
+  return run;
+}
+
+class TokenCommandTest : public ::testing::Test {
+ protected:
+  TokenCommandTest()
+      : dir_(std::filesystem::temp_directory_path() /
+             ("token-command-" + std::to_string(::getpid()) + "-" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name())) {
+    std::filesystem::remove_all(dir_);
+  }
+  ~TokenCommandTest() override { std::filesystem::remove_all(dir_); }
+
+  static std::int64_t unix_now() {
+    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // The claims of the one token `run` printed, verified with the data dir's key.
+  TokenClaims claims_of(const TokenRun& run) {
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    EXPECT_TRUE(run.err.empty()) << run.err;
+    EXPECT_TRUE(run.out.ends_with("\n")) << run.out;
+    const std::string token = run.out.substr(0, run.out.find('\n'));
+    auto signer = TokenSigner::open(dir_);
+    EXPECT_TRUE(signer.ok());
+    if (!signer.ok()) return {};
+    auto claims = signer->verify(token, unix_now());
+    EXPECT_TRUE(claims.ok()) << (claims.ok() ? "" : claims.error().message);
+    return claims.ok() ? *claims : TokenClaims{};
+  }
+
+  // A usage error: exit code 2, nothing on stdout, one line on stderr saying `what` and where help is.
+  void expect_usage_error(const Args& args, const std::string& what) {
+    const TokenRun run = run_token(args);
+    EXPECT_EQ(run.exit_code, 2) << run.err;
+    EXPECT_TRUE(run.out.empty()) << run.out;
+    EXPECT_TRUE(run.err.starts_with("batchai-emulator: token: ")) << run.err;
+    EXPECT_NE(run.err.find(what), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("'batchai-emulator token --help'"), std::string::npos) << run.err;
+    EXPECT_EQ(run.err.find('\n'), run.err.size() - 1) << "one line: " << run.err;
+  }
+
+  std::filesystem::path dir_;
+};
+
+TEST_F(TokenCommandTest, PrintsATokenForTheSubscriptionSignedWithTheDataDirsKey) {
+  const std::string dir = dir_.string();
+  const TokenClaims claims = claims_of(run_token({"--subscription", "sub-1", "--data-dir", dir}));
+  EXPECT_EQ(claims.subscription, "sub-1");
+  EXPECT_NEAR(static_cast<double>(claims.expires), static_cast<double>(unix_now() + 24 * 3600), 5.0)
+      << "24 hours by default";
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "auth" / "token.key"));
+
+  const TokenClaims joined = claims_of(run_token({"--expires=2h", "--subscription=sub-2", "--data-dir=" + dir}));
+  EXPECT_EQ(joined.subscription, "sub-2");
+  EXPECT_NEAR(static_cast<double>(joined.expires), static_cast<double>(unix_now() + 7200), 5.0);
+  const std::vector<std::pair<std::string, std::int64_t>> lifetimes{
+      {"90", 90}, {"30m", 1800}, {"7d", 7 * 86400}, {"PT2H", 7200}};
+  for (const auto& [text, seconds] : lifetimes) {
+    const TokenClaims c = claims_of(run_token({"--subscription", "s", "--data-dir", dir, "--expires", text}));
+    EXPECT_NEAR(static_cast<double>(c.expires), static_cast<double>(unix_now() + seconds), 5.0) << text;
+  }
+}
+
+TEST_F(TokenCommandTest, HelpGoesToStdout) {
+  for (const Args& args : {Args{"--help"}, Args{"-h"}, Args{"--subscription", "s", "--help"}}) {
+    const TokenRun run = run_token(args);
+    EXPECT_EQ(run.exit_code, 0);
+    EXPECT_EQ(run.out, kTokenUsage);
+    EXPECT_TRUE(run.err.empty());
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir_));
+}
+
+TEST_F(TokenCommandTest, MissingAndBadArgumentsAreUsageErrors) {
+  const std::string dir = dir_.string();
+  expect_usage_error({}, "--subscription ID is required");
+  expect_usage_error({"--data-dir", dir}, "--subscription ID is required");
+  expect_usage_error({"--subscription"}, "--subscription needs a value");
+  expect_usage_error({"--subscription="}, "--subscription needs a subscription id without '/'");
+  expect_usage_error({"--subscription", "a/b"}, "--subscription needs a subscription id without '/'");
+  expect_usage_error({"--subscription", "s", "--data-dir"}, "--data-dir needs a value");
+  expect_usage_error({"--subscription", "s", "--data-dir="}, "--data-dir needs a folder path");
+  expect_usage_error({"--subscription", "s", "--expires"}, "--expires needs a value");
+  expect_usage_error({"--subscription", "s", "--expires", "soon"}, "--expires needs a duration of at least 1 s");
+  expect_usage_error({"--subscription", "s", "--expires", "0"}, "got '0'");
+  expect_usage_error({"--subscription", "s", "--bogus", "1"}, "unexpected '--bogus'");
+  expect_usage_error({"sub-1"}, "unexpected 'sub-1'");
+  // Nothing was written for a refused command line.
+  EXPECT_FALSE(std::filesystem::exists(dir_));
 }
 
 TEST(ReplayOptionsTest, ScenarioAndFlags) {
