@@ -1,5 +1,6 @@
 #include "emulator/api/arm_api.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -291,6 +292,12 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
   const int retry_after = engine_.settings().lro_retry_after_seconds;
   auto paging = [&]() { return paging_of(target, engine_.settings().default_max_results); };
   auto operation_answer = [&](const core::Result<const engine::OperationRecord*>& op) {
+    if (!op && op.error().kind == core::ErrorKind::kTooManyRequests) {
+      // limits.maxOperationsInFlight: a retry succeeds once an operation has finished.
+      HttpResponse res = error_response(op.error());
+      res.set_header("Retry-After", std::to_string(std::max(retry_after, 1)));
+      return res;
+    }
     return respond(op, [&](const engine::OperationRecord* record) {
       if (record == nullptr) return HttpResponse{};  // a finished job: 200 with an empty body, as the service did
       return accepted(*record, req, retry_after);
