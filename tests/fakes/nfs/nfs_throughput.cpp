@@ -3,7 +3,7 @@
 // twice: with the store on the disk (--dir, what a data dir on disk gives) and with the store on tmpfs
 // (--tmpfs-dir, default /dev/shm: the disk taken out, so the figure is the emulator's own cost).
 // Pinned to one core (the FUSE threads too) unless --all-cores. Run by hand; not a ctest test.
-//   nfs_throughput [--size-mib 256] [--files 5000] [--all-cores] [--dir D] [--tmpfs-dir D]
+//   nfs_throughput [--size-mib 256] [--files 5000] [--passes 5] [--all-cores] [--dir D] [--tmpfs-dir D]
 //                  [--backing disk,tmpfs] [--only write,read,reopen,random,create,stat,noac]
 #include <fcntl.h>
 #include <sched.h>
@@ -11,6 +11,7 @@
 #include <sys/vfs.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -77,17 +78,17 @@ void read_random(const std::filesystem::path& path, std::size_t mib, std::size_t
   ::close(fd);
 }
 
-// "f<i>": built with snprintf, since GCC 12 at -O3 warns falsely on "f" + std::to_string(i).
-std::string file_name(std::size_t i) {
-  char name[32];
-  std::snprintf(name, sizeof(name), "f%zu", i);
+// "<prefix><i>", built with snprintf: GCC 12 at -O3 warns falsely on "f" + std::to_string(i).
+std::string numbered(const char* prefix, std::size_t i) {
+  char name[64];
+  std::snprintf(name, sizeof(name), "%s%zu", prefix, i);
   return name;
 }
 
 void create_files(const std::filesystem::path& dir, std::size_t count) {
   std::filesystem::create_directories(dir);
   for (std::size_t i = 0; i < count; ++i) {
-    const int fd = ::open((dir / file_name(i)).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
+    const int fd = ::open((dir / numbered("f", i)).c_str(), O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0) die("create");
     ::close(fd);
   }
@@ -97,7 +98,7 @@ void stat_files(const std::filesystem::path& dir, std::size_t count, std::size_t
   struct stat st {};
   for (std::size_t r = 0; r < rounds; ++r) {
     for (std::size_t i = 0; i < count; ++i) {
-      if (::stat((dir / file_name(i)).c_str(), &st) != 0) die("stat");
+      if (::stat((dir / numbered("f", i)).c_str(), &st) != 0) die("stat");
     }
   }
 }
@@ -117,9 +118,40 @@ std::unique_ptr<FuseMount> mount_store(const std::shared_ptr<NfsStore>& store,
   return std::move(*mounted);
 }
 
+double median(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+// Rates measured in passes, native and FUSE one after the other in each: the machine may be shared,
+// and the pairing keeps a busy moment from landing on one side only.
+class Passes {
+ public:
+  static Passes one(double native, double fuse) {
+    Passes passes;
+    passes.add(native, fuse);
+    return passes;
+  }
+  void add(double native, double fuse) {
+    native_.push_back(native);
+    fuse_.push_back(fuse);
+    ratios_.push_back(fuse / native);
+  }
+  double native() const { return median(native_); }
+  double fuse() const { return median(fuse_); }
+  double ratio() const { return median(ratios_); }
+
+ private:
+  std::vector<double> native_;
+  std::vector<double> fuse_;
+  std::vector<double> ratios_;
+};
+
 struct Settings {
   std::size_t mib = 256;
   std::size_t files = 5000;
+  std::size_t passes = 5;
   bool one_core = true;
   std::filesystem::path disk_dir = std::filesystem::temp_directory_path();
   std::filesystem::path tmpfs_dir = "/dev/shm";
@@ -135,16 +167,17 @@ class Run {
  public:
   Run(const Settings& settings, const char* backing) : settings_(settings), backing_(backing) {}
 
-  void row(const char* name, double native, double fuse, const char* unit) const {
+  void row(const char* name, const Passes& passes, const char* unit) const {
     const std::string label = std::string(name) + " (" + backing_ + ")";
-    std::printf("%-44s %12.0f %12.0f %-8s %6.1f%%\n", label.c_str(), native, fuse, unit,
-                100.0 * fuse / native);
+    std::printf("%-44s %12.0f %12.0f %-8s %6.1f%%\n", label.c_str(), passes.native(), passes.fuse(), unit,
+                100.0 * passes.ratio());
     std::fflush(stdout);
   }
   bool wanted(const char* workload) const { return listed(settings_.only, workload); }
 
-  // All workloads against one store in `base`: a fresh mount per group, so that each group starts
-  // with the mount's caches cold and the host's warm.
+  // All workloads against one store in `base`. Sequential and random I/O run in passes, native and
+  // FUSE side by side, each FUSE pass on a fresh mount (its caches cold, the host's warm); a row gives
+  // the medians of the passes and the median of their FUSE/native ratios.
   void all(const std::filesystem::path& base) {
     std::string pattern = (base / "emu-nfs-bench-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) die("mkdtemp");
@@ -154,26 +187,38 @@ class Run {
     const auto native = (*store)->root();
     const std::size_t mib = settings_.mib;
     const double mb = static_cast<double>(mib);
-    {
-      auto m = mount_store(*store, data / "m1", "");
+    Passes write;
+    Passes read;
+    Passes reopen;
+    for (std::size_t pass = 0; pass < settings_.passes; ++pass) {
+      auto m = mount_store(*store, data / numbered("w", pass), "");
       const double w_native = seconds_of([&] { write_sequential(native / "seq-native", mib); });
       const double w_fuse = seconds_of([&] { write_sequential(m->path() / "seq-fuse", mib); });
-      if (wanted("write")) row("sequential write 1 MiB", mb / w_native, mb / w_fuse, "MiB/s");
-      read_sequential(native / "seq-native");  // both files hot in the host's page cache
-      read_sequential(native / "seq-fuse");
+      write.add(mb / w_native, mb / w_fuse);
+    }
+    if (wanted("write")) row("sequential write 1 MiB", write, "MiB/s");
+    read_sequential(native / "seq-native");  // both files hot in the host's page cache
+    read_sequential(native / "seq-fuse");
+    for (std::size_t pass = 0; pass < settings_.passes; ++pass) {
+      auto m = mount_store(*store, data / numbered("r", pass), "");
       const double r_native = seconds_of([&] { read_sequential(native / "seq-native"); });
       const double r_fuse = seconds_of([&] { read_sequential(m->path() / "seq-native"); });
-      if (wanted("read")) row("sequential read 1 MiB (first open)", mb / r_native, mb / r_fuse, "MiB/s");
       const double r_again = seconds_of([&] { read_sequential(m->path() / "seq-native"); });
-      if (wanted("reopen")) row("sequential read 1 MiB (reopen)", mb / r_native, mb / r_again, "MiB/s");
+      read.add(mb / r_native, mb / r_fuse);
+      reopen.add(mb / r_native, mb / r_again);
     }
+    if (wanted("read")) row("sequential read 1 MiB (first open)", read, "MiB/s");
+    if (wanted("reopen")) row("sequential read 1 MiB (reopen)", reopen, "MiB/s");
     if (wanted("random")) {
-      auto m = mount_store(*store, data / "m2", "");  // pages of this mount are cold, the host's hot
       const std::size_t count = 20000;
-      const double n = seconds_of([&] { read_random(native / "seq-fuse", mib, count); });
-      const double f = seconds_of([&] { read_random(m->path() / "seq-fuse", mib, count); });
-      row("random read 4 KiB (first open)", static_cast<double>(count) / n, static_cast<double>(count) / f,
-          "reads/s");
+      Passes random;
+      for (std::size_t pass = 0; pass < settings_.passes; ++pass) {
+        auto m = mount_store(*store, data / numbered("x", pass), "");
+        const double n = seconds_of([&] { read_random(native / "seq-fuse", mib, count); });
+        const double f = seconds_of([&] { read_random(m->path() / "seq-fuse", mib, count); });
+        random.add(static_cast<double>(count) / n, static_cast<double>(count) / f);
+      }
+      row("random read 4 KiB (first open)", random, "reads/s");
     }
     if (wanted("create") || wanted("stat") || wanted("noac")) {
       const std::size_t files = settings_.files;
@@ -182,18 +227,20 @@ class Run {
       const double c_native = seconds_of([&] { create_files(native / "native-files", files); });
       const double c_fuse = seconds_of([&] { create_files(m->path() / "fuse-files", files); });
       if (wanted("create")) {
-        row("creates", static_cast<double>(files) / c_native, static_cast<double>(files) / c_fuse, "files/s");
+        row("creates",
+            Passes::one(static_cast<double>(files) / c_native, static_cast<double>(files) / c_fuse),
+            "files/s");
       }
       const std::size_t rounds = 10;
       const double stats = static_cast<double>(files * rounds);
       const double s_native = seconds_of([&] { stat_files(native / "fuse-files", files, rounds); });
       if (wanted("stat")) {
         const double s_fuse = seconds_of([&] { stat_files(m->path() / "fuse-files", files, rounds); });
-        row("stats (default attribute cache)", stats / s_native, stats / s_fuse, "stats/s");
+        row("stats (default attribute cache)", Passes::one(stats / s_native, stats / s_fuse), "stats/s");
       }
       if (wanted("noac")) {
         const double s_noac = seconds_of([&] { stat_files(noac->path() / "fuse-files", files, rounds); });
-        row("stats (noac: each one to FUSE)", stats / s_native, stats / s_noac, "stats/s");
+        row("stats (noac: each one to FUSE)", Passes::one(stats / s_native, stats / s_noac), "stats/s");
       }
     }
     (void)emu::fakes::cleanup_stale_mounts(data);
@@ -222,6 +269,8 @@ int main(int argc, char** argv) {
       settings.mib = std::strtoul(argv[++i], nullptr, 10);
     } else if (arg == "--files" && has_value) {
       settings.files = std::strtoul(argv[++i], nullptr, 10);
+    } else if (arg == "--passes" && has_value) {
+      settings.passes = std::max<std::size_t>(1, std::strtoul(argv[++i], nullptr, 10));
     } else if (arg == "--all-cores") {
       settings.one_core = false;
     } else if (arg == "--dir" && has_value) {
@@ -233,11 +282,11 @@ int main(int argc, char** argv) {
     } else if (arg == "--only" && has_value) {
       settings.only = argv[++i];
     } else {
-      std::fprintf(
-          stderr,
-          "usage: nfs_throughput [--size-mib N] [--files N] [--all-cores] [--dir D] [--tmpfs-dir D]\n"
-          "                      [--backing disk,tmpfs] [--only "
-          "write,read,reopen,random,create,stat,noac]\n");
+      std::fprintf(stderr,
+                   "usage: nfs_throughput [--size-mib N] [--files N] [--passes N] [--all-cores] [--dir D] "
+                   "[--tmpfs-dir D]\n"
+                   "                      [--backing disk,tmpfs] [--only "
+                   "write,read,reopen,random,create,stat,noac]\n");
       return 2;
     }
   }
@@ -247,7 +296,7 @@ int main(int argc, char** argv) {
     CPU_SET(static_cast<int>(sched_getcpu()), &cpus);
     if (sched_setaffinity(0, sizeof(cpus), &cpus) != 0) die("sched_setaffinity");
   }
-  std::printf("%zu MiB file, %zu files, %s\n", settings.mib, settings.files,
+  std::printf("%zu MiB file, %zu files, %zu passes, %s\n", settings.mib, settings.files, settings.passes,
               settings.one_core ? "one core" : "all cores");
   std::printf("%-44s %12s %12s %-8s %7s\n", "", "native", "FUSE", "", "ratio");
   if (listed(settings.backings, "disk")) Run(settings, "disk").all(settings.disk_dir);
