@@ -1,8 +1,11 @@
 #include "fakes/nodes/container_node_backend.hpp"
 
+#include <fcntl.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mount.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -11,6 +14,9 @@
 
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
+
+#include "fakes/nodes/node_agent_binary.hpp"
+#include "fakes/nodes/node_agent_protocol.hpp"
 
 extern char** environ;
 
@@ -49,6 +55,8 @@ struct ContainerNodeBackend::Job {
   std::vector<std::unique_ptr<MountedVolume>> volumes;
   std::vector<fs::path> shared_binds;
   fs::path shared_dir;
+  std::unique_ptr<NodeAgentServer> agent;  // runs mpirun's daemons on the job's nodes
+  std::string launcher_agent;               // OMPI_MCA_plm_rsh_agent for mpirun in the launcher
 };
 
 namespace {
@@ -108,40 +116,44 @@ void write_text(const fs::path& path, const std::string& text) {
   out << text;
 }
 
+// Opens a directory of a node's disk (`inside` is its path in the node, under /mnt) without following
+// any symbolic link a job may have put there: the host is never led outside the node's disk.
+int open_node_directory(const SandboxNode& box, std::string_view inside) {
+  if (!inside.starts_with("/mnt/")) return -1;
+  const int root = ::open((box.node_dir() / "mnt").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return -1;
+  open_how how{};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  const std::string relative(inside.substr(5));
+  const int fd = static_cast<int>(::syscall(SYS_openat2, root, relative.c_str(), &how, sizeof how));
+  ::close(root);
+  return fd;
+}
+
 }  // namespace
 
 ContainerNodeBackend::ContainerNodeBackend(core::Executor& executor, boost::asio::io_context& io,
                                            const engine::EngineSettings& settings, fs::path data_dir,
-                                           StorageService* storage, std::optional<GpuInventory> gpus)
+                                           StorageService* storage, std::optional<GpuInventory> gpus,
+                                           CgroupHierarchies cgroups)
     : executor_(executor),
       settings_(settings),
       data_dir_(fs::absolute(data_dir)),
       storage_(storage),
       watcher_(io),
+      cgroups_(cgroups),
       gpus_(gpus ? std::move(*gpus) : GpuInventory::discover()),
       images_(data_dir_ / "images"),
       bridge_(fmt::format("emubr{}", short_hash(data_dir_.string()))) {
   std::error_code ec;
-  fs::create_directories(data_dir_ / "run" / "hosts", ec);
+  fs::create_directories(data_dir_ / "run" / "agents", ec);
   fs::create_directories(data_dir_ / "run" / "nodes", ec);
   fs::create_directories(data_dir_ / "bin", ec);
+  // mpirun in the launcher runs this copy; nodes get their own (they cannot see the data dir, and a
+  // job must not be able to change what runs on the host).
   agent_path_ = data_dir_ / "bin" / "node-agent";
-  const fs::path hosts = data_dir_ / "run" / "hosts";
-  write_text(agent_path_, fmt::format(R"(#!/bin/sh
-# mpirun's launch agent (plm_rsh_agent): runs a command inside the emulated node with that address.
-while [ $# -gt 0 ]; do case "$1" in -*) shift ;; *) break ;; esac; done
-host="$1"; shift
-pid=$(cat "{0}/$host.pid" 2>/dev/null) || {{ echo "node-agent: no node has the address $host" >&2; exit 255; }}
-cg=$(cat "{0}/$host.cgroup" 2>/dev/null)
-[ -n "$cg" ] && echo $$ > "$cg/cgroup.procs"
-# mpirun hands this agent's path on to each orted, which checks that it exists; inside the node it
-# does not (the data dir is hidden), and with no tree spawn the orted never calls it: /bin/false.
-export OMPI_MCA_plm_rsh_agent=/bin/false
-cmd=$(printf '%s' "$*" | sed "s|$0|/bin/false|g")
-exec nsenter -t "$pid" -m -u -i -n -p -- /bin/sh -c "$cmd"
-)",
-                                      hosts.string()));
-  fs::permissions(agent_path_, fs::perms::owner_all, ec);
+  if (auto written = write_node_agent(agent_path_); !written) agent_error_ = written.error().message;
 }
 
 ContainerNodeBackend::~ContainerNodeBackend() {
@@ -290,16 +302,14 @@ void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const en
     if (it == nodes_.end()) return;
     if (events_ != nullptr) events_->node_lost(id, "the node's sandbox was killed");
   });
-  const fs::path cg = cgroups_.create(id + "/init");
+  cgroups_.create(id + "/init");
   cgroups_.create(id + "/" + std::string(kNodeCgroupJob));
   cgroups_.limit(id, size.vcpus, size.memory_gb);
-  if (!cg.empty()) write_text(cg / "cgroup.procs", std::to_string(init));
+  cgroups_.add_process(id + "/init", init);
   write_text(data_dir_ / "run" / "nodes" / (id + ".pid"), std::to_string(init));
-  write_text(data_dir_ / "run" / "hosts" / (node->ip + ".pid"), std::to_string(init));
-  if (cgroups_.available()) {
-    write_text(data_dir_ / "run" / "hosts" / (node->ip + ".cgroup"),
-               cgroups_.create(id + "/" + std::string(kNodeCgroupJob)).string());
-  }
+  // The launch agent for mpirun inside the node (customToolkit jobs that call mpirun themselves).
+  fs::create_directories(node->sandbox->host_path(kNodeAgentPathInNode).parent_path(), ec);
+  (void)write_node_agent(node->sandbox->host_path(kNodeAgentPathInNode));
   if (cluster.spec.node_setup && cluster.spec.node_setup->mount_volumes) {
     auto mounted = mount_volumes(*cluster.spec.node_setup->mount_volumes, *node->sandbox,
                                  std::string(kNodeLsRoot) + "/mounts", id, node->volumes);
@@ -319,7 +329,7 @@ void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const en
                                  .env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
                                  .stdout_path = {},
                                  .stderr_path = node_dir / "network.log",
-                                 .cgroup = {}},
+                                 .cgroups = {}},
                                 [this, id, cluster_copy](int code) {
                                   if (!nodes_.contains(id)) return;
                                   if (code != 0) {
@@ -357,7 +367,7 @@ void ContainerNodeBackend::run_setup_task(const std::string& node_id, const engi
        .env = env.to_envp(),
        .stdout_path = out_dir / fmt::format("stdout-{}.txt", node_id),
        .stderr_path = out_dir / fmt::format("stderr-{}.txt", node_id),
-       .cgroup = cgroups_.available() ? cgroups_.create(node_id + "/" + std::string(kNodeCgroupJob)) : fs::path{}},
+       .cgroups = cgroups_.directories(node_id + "/" + std::string(kNodeCgroupJob))},
       [this, node_id](int code) {
         auto it = nodes_.find(node_id);
         if (it == nodes_.end()) return;
@@ -386,8 +396,6 @@ void ContainerNodeBackend::stop_node(const engine::NodeRecord& record) {
   node.volumes.clear();
   gpus_.release(node.id);
   std::error_code ec;
-  fs::remove(data_dir_ / "run" / "hosts" / (node.ip + ".pid"), ec);
-  fs::remove(data_dir_ / "run" / "hosts" / (node.ip + ".cgroup"), ec);
   fs::remove(data_dir_ / "run" / "nodes" / (node.id + ".pid"), ec);
   const fs::path node_dir = data_dir_ / "nodes" / node.id;
   // Never delete through a mount that is still there: it could be someone's storage.
@@ -428,6 +436,11 @@ void ContainerNodeBackend::start_job(const engine::JobLaunch& launch) {
                                       .spec = &job->spec,
                                       .node_ips = ips,
                                       .gpus_per_node = gpus});
+  // mpirun inside a node (a customToolkit job's own) reaches the job's other nodes through the agent.
+  // Node hostnames are node ids, which have '_': OpenMPI's default node list encoding refuses them.
+  job->env.set(std::string(kRshAgentVariable),
+               fmt::format("{} --socket={}/{}", kNodeAgentPathInNode, job->env.job_temp(), kNodeAgentSocketName));
+  if (job->env.find("OMPI_MCA_regx") == nullptr) job->env.set("OMPI_MCA_regx", "naive");
   Job& j = *job;
   jobs_[key] = std::move(job);
   if (auto prepared = prepare_job(j); !prepared) {
@@ -492,8 +505,9 @@ core::Result<void> ContainerNodeBackend::prepare_job(Job& job) {
   dirs["stdouterr"] = master.host_path(job.env.stdouterr_dir());
   for (const auto& [oid, path] : job.env.output_dirs()) dirs[oid] = master.host_path(path);
 
+  if (auto served = start_agent_server(job); !served) return core::Error::bad_request("JobFailed", served.error().message);
   MpiLaunchSettings mpi;
-  mpi.agent = agent_path_.string();
+  mpi.agent = job.launcher_agent;
   mpi.host_file = master.host_path(job.env.job_temp() + "/hostfile").string();
   auto plan = ToolkitLauncher::plan(job.spec, job.env, launch_nodes, mpi);
   if (!plan) return plan.error();
@@ -505,6 +519,7 @@ core::Result<void> ContainerNodeBackend::prepare_job(Job& job) {
                                                      "emulator's host (Debian package openmpi-bin)");
       }
       if (auto l = ensure_launcher(); !l) return core::Error::bad_request("JobFailed", l.error().message);
+      if (!agent_error_.empty()) return core::Error::bad_request("JobFailed", agent_error_);
     }
   }
   // A script that is not there fails at once, with its path, instead of a python traceback.
@@ -524,15 +539,47 @@ core::Result<void> ContainerNodeBackend::prepare_job(Job& job) {
   return {};
 }
 
-core::Result<pid_t> ContainerNodeBackend::spawn_in_node(Job& job, const Node& node, const std::string& command,
-                                                        const JobEnvironment& env, const fs::path& out,
-                                                        const fs::path& err, std::size_t process) {
+core::Result<void> ContainerNodeBackend::start_agent_server(Job& job) {
+  std::vector<NodeAgentTarget> targets;
+  for (const auto& id : job.node_ids) targets.push_back({id, nodes_.at(id)->ip});
+  job.agent = std::make_unique<NodeAgentServer>(
+      watcher_.io(), watcher_, std::move(targets),
+      [this, key = job.key](std::size_t index, const std::string& command) -> std::optional<SpawnSpec> {
+        auto it = jobs_.find(key);
+        if (it == jobs_.end() || it->second->phase == Job::Phase::kDone) return std::nullopt;
+        const Job& j = *it->second;
+        auto node = nodes_.find(j.node_ids.at(index));
+        if (node == nodes_.end() || !node->second->sandbox) return std::nullopt;
+        return node_process(j, *node->second, command, j.env);
+      });
+  // One socket in each node's job temp dir, for mpirun inside a node...
+  for (const auto& id : job.node_ids) {
+    const int dir = open_node_directory(*nodes_.at(id)->sandbox, job.env.job_temp());
+    if (dir < 0) return core::Error::internal(fmt::format("cannot open the job's temp dir on node {}", id));
+    auto listening = job.agent->listen(dir, std::string(kNodeAgentSocketName));
+    ::close(dir);
+    if (!listening) return listening.error();
+  }
+  // ...and one in the data dir, which no node sees, for mpirun in the launcher.
+  const fs::path agents = data_dir_ / "run" / "agents";
+  const std::string name = fmt::format("{}.sock", short_hash(job.key + job.output_segment));
+  const int dir = ::open(agents.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return core::Error::internal(fmt::format("cannot open {}", agents.string()));
+  auto listening = job.agent->listen(dir, name);
+  ::close(dir);
+  if (!listening) return listening.error();
+  job.launcher_agent = fmt::format("{} --socket={}", agent_path_.string(), (agents / name).string());
+  job.agent->replace_agent(job.launcher_agent, *job.env.find(std::string(kRshAgentVariable)));
+  return {};
+}
+
+SpawnSpec ContainerNodeBackend::node_process(const Job& job, const Node& node, const std::string& command,
+                                             const JobEnvironment& env) const {
   std::string inside = fmt::format("cd {} && {}", shell_quote(job.env.job_temp()), command);
   if (!job.image_dir.empty()) {
     const std::string root = job.env.job_temp() + "/.root";
     inside = fmt::format("exec chroot {} /bin/sh -c {}", shell_quote(root), shell_quote(inside));
   }
-  const std::string key = job.key;
   JobEnvironment node_env = env;
   if (!node.gpus.empty()) {
     std::string indices;
@@ -546,13 +593,20 @@ core::Result<pid_t> ContainerNodeBackend::spawn_in_node(Job& job, const Node& no
     node_env.set("CUDA_VISIBLE_DEVICES", indices);
     node_env.set("NVIDIA_VISIBLE_DEVICES", uuids);
   }
-  return watcher_.spawn({.argv = node.sandbox->enter_argv(inside),
-                         .env = node_env.to_envp(),
-                         .stdout_path = out,
-                         .stderr_path = err,
-                         .cgroup = cgroups_.available() ? cgroups_.create(node.cgroup + "/" + std::string(kNodeCgroupJob))
-                                                        : fs::path{}},
-                        [this, key, process](int code) { on_process_exit(key, process, code); });
+  SpawnSpec spec;
+  spec.argv = node.sandbox->enter_argv(inside);
+  spec.env = node_env.to_envp();
+  spec.cgroups = cgroups_.directories(node.cgroup + "/" + std::string(kNodeCgroupJob));
+  return spec;
+}
+
+core::Result<pid_t> ContainerNodeBackend::spawn_in_node(Job& job, const Node& node, const std::string& command,
+                                                        const JobEnvironment& env, const fs::path& out,
+                                                        const fs::path& err, std::size_t process) {
+  SpawnSpec spec = node_process(job, node, command, env);
+  spec.stdout_path = out;
+  spec.stderr_path = err;
+  return watcher_.spawn(spec, [this, key = job.key, process](int code) { on_process_exit(key, process, code); });
 }
 
 void ContainerNodeBackend::start_phase(const std::string& job_key) {
@@ -583,7 +637,7 @@ void ContainerNodeBackend::start_phase(const std::string& job_key) {
                                  .env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin"},
                                  .stdout_path = log,
                                  .stderr_path = log,
-                                 .cgroup = {}},
+                                 .cgroups = {}},
                                 [this, job_key, i](int code) { on_process_exit(job_key, i, code); });
       if (!pid) return finish(job_key, {1, model::BatchAIError{"JobFailed", pid.error().message, {}}});
       job.pids[*pid] = i;
@@ -634,11 +688,12 @@ void ContainerNodeBackend::run_plan(Job& job) {
         addresses += fmt::format("ip addr add {}.250/24 dev eth0 2>/dev/null; ", ip.substr(0, ip.rfind('.')));
       }
       job.launcher_cgroup = fmt::format("launch-{}", short_hash(job.key));
+      cgroups_.create(job.launcher_cgroup);
       pid = watcher_.spawn({.argv = launcher_->enter_argv(addresses + p.command),
                             .env = p.env.to_envp(),
                             .stdout_path = dir / p.stdout_name,
                             .stderr_path = dir / p.stderr_name,
-                            .cgroup = cgroups_.create(job.launcher_cgroup)},
+                            .cgroups = cgroups_.directories(job.launcher_cgroup)},
                            [this, key = job.key, i](int code) { on_process_exit(key, i, code); });
     } else {
       pid = spawn_in_node(job, node, p.command, p.env, dir / p.stdout_name, dir / p.stderr_name, i);
@@ -690,6 +745,7 @@ void ContainerNodeBackend::on_process_exit(const std::string& job_key, std::size
 
 void ContainerNodeBackend::tear_down_job(Job& job) {
   job.phase = Job::Phase::kDone;
+  job.agent.reset();  // no more launches; the ones running are killed
   for (const auto& [pid, index] : job.pids) {
     watcher_.forget(pid);
     if (!cgroups_.available()) ::kill(-pid, SIGKILL);

@@ -24,6 +24,7 @@
 #include "fakes/nodes/container_image_store.hpp"
 #include "fakes/nodes/gpu_inventory.hpp"
 #include "fakes/nodes/job_environment.hpp"
+#include "fakes/nodes/node_agent_server.hpp"
 #include "fakes/nodes/sandbox_cgroups.hpp"
 #include "fakes/nodes/sandbox_node.hpp"
 #include "fakes/nodes/sandbox_process_watcher.hpp"
@@ -38,9 +39,11 @@ namespace emu::fakes {
 class ContainerNodeBackend final : public engine::NodeBackend {
  public:
   // `storage` may be null: then any mount fails with a clear error. `gpus` defaults to discovery.
+  // `cgroups` chooses the cgroup versions used (all that the host allows, unless a test wants one).
   ContainerNodeBackend(core::Executor& executor, boost::asio::io_context& io, const engine::EngineSettings& settings,
                        std::filesystem::path data_dir, StorageService* storage,
-                       std::optional<GpuInventory> gpus = std::nullopt);
+                       std::optional<GpuInventory> gpus = std::nullopt,
+                       CgroupHierarchies cgroups = CgroupHierarchies::kAll);
   ~ContainerNodeBackend() override;
 
   std::string name() const override { return "container"; }
@@ -55,6 +58,7 @@ class ContainerNodeBackend final : public engine::NodeBackend {
 
   // Why CPU/memory limits are not enforced on this host (empty when they are).
   const std::string& limits_note() const { return cgroups_.limits_note(); }
+  bool limits_enforced() const { return cgroups_.limits_enforced(); }
   const GpuInventory& gpus() const { return gpus_; }
   std::size_t live_processes() const { return watcher_.running(); }
 
@@ -72,9 +76,13 @@ class ContainerNodeBackend final : public engine::NodeBackend {
   void run_prep(Job& job);
   void run_plan(Job& job);
   void on_process_exit(const std::string& job_key, std::size_t process, int code);
+  // How `command` runs on `node` for `job`: in its namespaces (and the job's image root), its job cgroup.
+  SpawnSpec node_process(const Job& job, const Node& node, const std::string& command,
+                         const JobEnvironment& env) const;
   core::Result<pid_t> spawn_in_node(Job& job, const Node& node, const std::string& command,
                                     const JobEnvironment& env, const std::filesystem::path& out,
                                     const std::filesystem::path& err, std::size_t process);
+  core::Result<void> start_agent_server(Job& job);
   void finish(const std::string& job_key, engine::JobOutcome outcome);
   void fail_soon(const std::string& job_key, const std::string& code, const std::string& message);
   void tear_down_job(Job& job);
@@ -94,7 +102,8 @@ class ContainerNodeBackend final : public engine::NodeBackend {
   std::string bridge_;
   bool bridge_ready_ = false;
   std::unique_ptr<SandboxNode> launcher_;
-  std::filesystem::path agent_path_;
+  std::filesystem::path agent_path_;  // the launch agent on the host (for mpirun in the launcher)
+  std::string agent_error_;           // why it could not be written, if so
   std::map<std::string, std::unique_ptr<Node>, std::less<>> nodes_;
   std::map<std::string, std::unique_ptr<Job>, std::less<>> jobs_;
   // Directories of every job launched here, kept after the job ends for listOutputFiles.

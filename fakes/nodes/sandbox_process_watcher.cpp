@@ -54,9 +54,13 @@ SandboxProcessWatcher::~SandboxProcessWatcher() {
 core::Result<pid_t> SandboxProcessWatcher::spawn(const SpawnSpec& spec, OnExit on_exit) {
   if (spec.argv.empty()) return core::Error::internal("spawn: empty argv");
   std::vector<std::string> argv;
-  if (!spec.cgroup.empty()) {
-    // The shell joins the cgroup and then becomes the command: no descendant can start outside it.
-    argv = {"/bin/sh", "-c", "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", spec.cgroup.string()};
+  if (!spec.cgroups.empty()) {
+    // The shell joins the cgroups and then becomes the command: no descendant can start outside them.
+    argv = {"/bin/sh", "-c",
+            "n=$0; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1/cgroup.procs\" || exit 125; shift; n=$((n-1)); done; "
+            "exec \"$@\"",
+            std::to_string(spec.cgroups.size())};
+    for (const auto& dir : spec.cgroups) argv.push_back(dir.string());
   }
   argv.insert(argv.end(), spec.argv.begin(), spec.argv.end());
   std::vector<std::string> env = spec.env;
@@ -65,11 +69,23 @@ core::Result<pid_t> SandboxProcessWatcher::spawn(const SpawnSpec& spec, OnExit o
 
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   const std::string out = spec.stdout_path.empty() ? "/dev/null" : spec.stdout_path.string();
   const std::string err = spec.stderr_path.empty() ? "/dev/null" : spec.stderr_path.string();
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  if (spec.stdin_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, spec.stdin_fd, 0);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  }
+  if (spec.stdout_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, spec.stdout_fd, 1);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 1, out.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
+  if (spec.stderr_fd >= 0) {
+    posix_spawn_file_actions_adddup2(&actions, spec.stderr_fd, 2);
+  } else {
+    posix_spawn_file_actions_addopen(&actions, 2, err.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  }
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   sigset_t none;

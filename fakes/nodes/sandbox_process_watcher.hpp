@@ -23,12 +23,17 @@ class io_context;
 namespace emu::fakes {
 
 struct SpawnSpec {
-  std::vector<std::string> argv;
-  std::vector<std::string> env;
-  std::filesystem::path stdout_path;  // appended to; empty: /dev/null
-  std::filesystem::path stderr_path;
-  // A cgroup v2 directory the process enters before it execs (so every descendant is in it); empty: none.
-  std::filesystem::path cgroup;
+  std::vector<std::string> argv{};
+  std::vector<std::string> env{};
+  std::filesystem::path stdout_path{};  // appended to; empty: /dev/null
+  std::filesystem::path stderr_path{};
+  // Cgroup directories (one per hierarchy) the process enters before it execs, so that every
+  // descendant is in them; the first is entered first. Empty: none.
+  std::vector<std::filesystem::path> cgroups{};
+  // Descriptors to use as stdin/stdout/stderr instead (>= 0; the caller keeps its own copies).
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
 };
 
 class SandboxProcessWatcher {
@@ -47,6 +52,7 @@ class SandboxProcessWatcher {
   // Starts watching a child this process made some other way (clone of a node's init).
   core::Result<void> watch(pid_t pid, OnExit on_exit);
   std::size_t running() const { return watched_.size(); }
+  boost::asio::io_context& io() const { return io_; }
 
  private:
   struct Watch;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "fakes/nodes/node_agent_protocol.hpp"
+
 namespace emu::fakes {
 
 namespace {
@@ -34,6 +36,7 @@ std::string single_name(std::string_view stream, std::size_t nodes, std::size_t 
   return fmt::format("{}.txt", stream);
 }
 
+
 core::Error launch_error(std::string message) { return core::Error::bad_request("JobFailed", std::move(message)); }
 
 // mpirun over the job's nodes, merging every rank's output into stdout.txt/stderr.txt.
@@ -41,7 +44,12 @@ ProcessPlan mpi_plan(const std::string& rank_command, std::optional<std::int32_t
                      const std::vector<LaunchNode>& nodes, const JobEnvironment& env, const MpiLaunchSettings& mpi) {
   const int np = process_count.value_or(static_cast<std::int32_t>(nodes.size()));
   std::string exports;
-  for (const auto& [name, value] : env.variables()) exports += " -x " + name;
+  for (const auto& [name, value] : env.variables()) {
+    // Ranks get the agent that works inside their node from their daemon, not mpirun's host one.
+    if (name == kRshAgentVariable) continue;
+    exports += " -x ";
+    exports += name;
+  }
   ProcessPlan p;
   p.on_mpi_launcher = true;
   p.command = fmt::format(
@@ -55,7 +63,7 @@ ProcessPlan mpi_plan(const std::string& rank_command, std::optional<std::int32_t
   p.env = env;
   // Through the environment, not --mca: mpirun would hand a --mca value on to every orted, which
   // checks that the agent exists inside its node, where the agent is not.
-  p.env.set("OMPI_MCA_plm_rsh_agent", mpi.agent);
+  p.env.set(std::string(kRshAgentVariable), mpi.agent);
   return p;
 }
 

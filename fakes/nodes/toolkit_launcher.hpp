@@ -23,8 +23,8 @@ struct LaunchNode {
 // How mpirun reaches the job's nodes (paths as the launcher sees them).
 struct MpiLaunchSettings {
   std::string mpirun = "mpirun";
-  std::string agent;          // --mca plm_rsh_agent: runs a command inside the node named by its IP
-  std::string host_file;      // the hostfile of the job
+  std::string agent{};        // --mca plm_rsh_agent: runs a command inside the node named by its IP
+  std::string host_file{};    // the hostfile of the job
   std::string interface = "eth0";
 };
 

@@ -10,7 +10,9 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/json.hpp>
 #include <chrono>
+#include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "emulator/core/journal.hpp"
@@ -69,9 +71,16 @@ class ContainerBackendTest : public ::testing::Test {
     settings_.node_deallocation_delay = std::chrono::milliseconds(0);
     executor_ = std::make_unique<core::RealTimeExecutor>(io_, core::kDefaultEpoch, 1.0);
     storage_ = std::make_unique<DirectoryStorage>(root_ / "stores");
+    start(CgroupHierarchies::kAll);
+  }
+  // (Re)creates the backend and the engine, with the cgroup versions the backend may use.
+  void start(CgroupHierarchies cgroups) {
+    engine_.reset();
+    backend_.reset();
+    store_ = std::make_unique<store::MemoryDocumentStore>();
     backend_ = std::make_unique<ContainerNodeBackend>(*executor_, io_, settings_, root_ / "data", storage_.get(),
-                                                      GpuInventory::discover());
-    engine_ = std::make_unique<engine::Engine>(*executor_, store_, *backend_, journal_,
+                                                      GpuInventory::discover(), cgroups);
+    engine_ = std::make_unique<engine::Engine>(*executor_, *store_, *backend_, journal_,
                                                engine::VmSizeCatalog::builtin(), settings_, 1);
     ASSERT_TRUE(engine_->put_workspace(ResourcePath::workspace_path("sub", "rg", "ws"), {"eastus", {}}).ok());
     ASSERT_TRUE(engine_->put_experiment(ResourcePath::experiment_path("sub", "rg", "ws", "exp")).ok());
@@ -79,7 +88,19 @@ class ContainerBackendTest : public ::testing::Test {
   void TearDown() override {
     engine_.reset();
     backend_.reset();
-    if (!root_.empty() && !getenv("EMU_KEEP")) fs::remove_all(root_);
+    // Never delete through a mount (an image a test mounted): it could reach the host's files.
+    if (!root_.empty() && !getenv("EMU_KEEP") && !mounted_below(root_)) fs::remove_all(root_);
+  }
+  static bool mounted_below(const fs::path& dir) {
+    std::ifstream in("/proc/self/mountinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string id, parent, dev, root, mount_point;
+      fields >> id >> parent >> dev >> root >> mount_point;
+      if (mount_point.starts_with(dir.string() + "/")) return true;
+    }
+    return false;
   }
 
   template <typename Pred>
@@ -136,6 +157,12 @@ class ContainerBackendTest : public ::testing::Test {
     for (const auto* n : engine_->nodes_of(cluster_path().key())) ids.push_back(n->id);
     return ids;
   }
+  // "j" + std::to_string(i), which GCC 12 at -O3 warns about falsely (-Wrestrict).
+  static std::string numbered(std::string_view prefix, int i) {
+    std::string name(prefix);
+    name += std::to_string(i);
+    return name;
+  }
   static std::string error_code(const engine::JobRecord& j) { return j.errors.empty() ? "" : j.errors[0].code; }
   // `marker` is a regular expression written so that it does not match this shell's own command line.
   static bool process_with(const std::string& marker) {
@@ -146,7 +173,7 @@ class ContainerBackendTest : public ::testing::Test {
   boost::asio::io_context io_;
   engine::EngineSettings settings_;
   std::unique_ptr<core::RealTimeExecutor> executor_;
-  store::MemoryDocumentStore store_;
+  std::unique_ptr<store::MemoryDocumentStore> store_;
   core::Journal journal_;
   std::unique_ptr<DirectoryStorage> storage_;
   std::unique_ptr<ContainerNodeBackend> backend_;
@@ -305,11 +332,11 @@ TEST_F(ContainerBackendTest, FiftyJobsOnFiftyNodes) {
   create_cluster(50);
   const auto ready = std::chrono::steady_clock::now();
   for (int i = 0; i < 50; ++i) {
-    submit("j" + std::to_string(i), 1, R"("customToolkitSettings":{"commandLine":"hostname"})");
+    submit(numbered("j", i), 1, R"("customToolkitSettings":{"commandLine":"hostname"})");
   }
   auto all = [&](ExecutionState state) {
     for (int i = 0; i < 50; ++i) {
-      if (job("j" + std::to_string(i)).execution_state != state) return false;
+      if (job(numbered("j", i)).execution_state != state) return false;
     }
     return true;
   };
@@ -317,6 +344,197 @@ TEST_F(ContainerBackendTest, FiftyJobsOnFiftyNodes) {
   const auto end = std::chrono::steady_clock::now();
   std::printf("50 nodes ready in %.2f s; 50 one-node jobs submit to all succeeded: %.2f s\n",
               std::chrono::duration<double>(ready - start).count(), std::chrono::duration<double>(end - ready).count());
+}
+
+// Where the job's own processes are: controller ("" for cgroup v2) -> their cgroup directory on this host,
+// read from `cat /proc/self/cgroup` run as the job (nodes have no cgroup namespace).
+std::map<std::string, fs::path> cgroups_of(const std::string& proc_self_cgroup) {
+  std::map<std::string, fs::path> out;
+  std::istringstream lines(proc_self_cgroup);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto first = line.find(':');
+    const auto second = line.find(':', first + 1);
+    if (first == std::string::npos || second == std::string::npos) continue;
+    const std::string controllers = line.substr(first + 1, second - first - 1);
+    const fs::path path = fs::path(line.substr(second + 1)).relative_path();
+    if (line.starts_with("0::")) {
+      if (auto mount = SandboxCgroups::cgroup2_mount()) out[""] = *mount / path;
+      continue;
+    }
+    std::istringstream names(controllers);
+    std::string name;
+    while (std::getline(names, name, ',')) {
+      if (auto mount = SandboxCgroups::cgroup1_mount(name)) out[name] = *mount / path;
+    }
+  }
+  return out;
+}
+
+std::string first_line(const fs::path& path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+class ContainerCgroupTest : public ContainerBackendTest {
+ protected:
+  // Runs `cat /proc/self/cgroup` as a job on a 2-vCPU, 7 GB node and checks the limits on the node's
+  // cgroup (the parent of the job's): v2 cpu.max/memory.max where they are set, else v1's files.
+  // Then checks that the backend leaves no cgroup directory behind.
+  void expect_limits_and_no_leftovers(CgroupHierarchies use) {
+    start(use);
+    if (!backend_->limits_enforced()) GTEST_SKIP() << "limits not enforced here: " << backend_->limits_note();
+    create_cluster(1, "STANDARD_D2");
+    submit("lim", 1, R"("customToolkitSettings":{"commandLine":"cat /proc/self/cgroup"})");
+    ASSERT_TRUE(run_until([&] { return finished("lim"); }));
+    ASSERT_EQ(job("lim").execution_state, ExecutionState::kSucceeded) << file("lim", "stderr.txt");
+    const auto dirs = cgroups_of(file("lim", "stdout.txt"));
+    const std::string node = node_ids()[0];
+    std::vector<fs::path> ours;
+    for (const auto& [controller, dir] : dirs) {
+      if (dir.filename() == "job" && dir.parent_path().filename() == node) ours.push_back(dir);
+    }
+    ASSERT_FALSE(ours.empty()) << "the job is in no node cgroup:\n" << file("lim", "stdout.txt");
+    auto node_dir = [&](const std::string& controller) { return dirs.at(controller).parent_path(); };
+    const bool v2_memory = dirs.contains("") && fs::exists(node_dir("") / "memory.max");
+    const bool v2_cpu = dirs.contains("") && fs::exists(node_dir("") / "cpu.max");
+    if (use == CgroupHierarchies::kVersion1Only) {
+      EXPECT_FALSE(dirs.contains("") && dirs.at("").string().find(node) != std::string::npos) << "v2 was used";
+    }
+    if (v2_memory) {
+      EXPECT_EQ(first_line(node_dir("") / "memory.max"), "7516192768");
+    } else {
+      ASSERT_TRUE(dirs.contains("memory"));
+      EXPECT_EQ(first_line(node_dir("memory") / "memory.limit_in_bytes"), "7516192768");
+    }
+    if (v2_cpu) {
+      EXPECT_EQ(first_line(node_dir("") / "cpu.max"), "200000 100000");
+    } else {
+      ASSERT_TRUE(dirs.contains("cpu"));
+      EXPECT_EQ(first_line(node_dir("cpu") / "cpu.cfs_quota_us"), "200000");
+      EXPECT_EQ(first_line(node_dir("cpu") / "cpu.cfs_period_us"), "100000");
+    }
+    engine_.reset();
+    backend_.reset();
+    for (const auto& dir : ours) EXPECT_FALSE(fs::exists(dir.parent_path().parent_path())) << dir;
+  }
+
+  void expect_terminate_kills_a_setsid_grandchild(CgroupHierarchies use) {
+    start(use);
+    create_cluster(1);
+    submit("s", 1, R"("customToolkitSettings":{"commandLine":"setsid sh -c 'exec sleep 1021' & exec sleep 1022"})");
+    ASSERT_TRUE(run_until([&] { return process_with("[s]leep 1021") && process_with("[s]leep 1022"); }, 10));
+    ASSERT_TRUE(engine_->terminate_job(job_path("s")).ok());
+    ASSERT_TRUE(run_until([&] { return finished("s"); }));
+    EXPECT_TRUE(run_until([&] { return !process_with("[s]leep 1021") && !process_with("[s]leep 1022"); }, 5))
+        << "a process of the terminated job survived";
+  }
+};
+
+TEST_F(ContainerCgroupTest, NodeCgroupsCarryTheVmSizeLimitsAndGoWithTheBackend) {
+  expect_limits_and_no_leftovers(CgroupHierarchies::kAll);
+}
+
+TEST_F(ContainerCgroupTest, NodeCgroupsCarryTheVmSizeLimitsOnCgroupVersion1) {
+  expect_limits_and_no_leftovers(CgroupHierarchies::kVersion1Only);
+}
+
+TEST_F(ContainerCgroupTest, TerminateKillsAProcessThatLeftTheJobsSession) {
+  expect_terminate_kills_a_setsid_grandchild(CgroupHierarchies::kAll);
+}
+
+TEST_F(ContainerCgroupTest, TerminateKillsAProcessThatLeftTheJobsSessionOnCgroupVersion1) {
+  expect_terminate_kills_a_setsid_grandchild(CgroupHierarchies::kVersion1Only);
+}
+
+TEST_F(ContainerBackendTest, CustomToolkitJobRunsMpirunItself) {
+  if (std::system("command -v mpirun >/dev/null") != 0) GTEST_SKIP() << "mpirun is not installed (openmpi-bin)";
+  create_cluster(2);
+  submit("own", 2,
+         R"("customToolkitSettings":{"commandLine":"mpirun --hostfile $AZ_BATCHAI_MPI_HOST_FILE -np 2 hostname"})");
+  ASSERT_TRUE(run_until([&] { return finished("own"); }, 30));
+  EXPECT_EQ(job("own").execution_state, ExecutionState::kSucceeded) << file("own", "stderr.txt");
+  const std::string out = file("own", "stdout.txt");
+  for (const auto& id : node_ids()) EXPECT_NE(out.find(id), std::string::npos) << out;
+}
+
+TEST_F(ContainerBackendTest, TheLaunchAgentReachesOnlyTheJobsNodes) {
+  create_cluster(2);
+  std::string hosts;
+  for (const auto* n : engine_->nodes_of(cluster_path().key())) hosts += n->ip_address + " ";
+  // The job holds one of the two nodes; the other node, the host and the bridge are not its own.
+  submit("reach", 1,
+         R"("customToolkitSettings":{"commandLine":"for h in )" + hosts +
+             R"(127.0.0.1 10.255.255.254 $(hostname); do $OMPI_MCA_plm_rsh_agent $h hostname >/dev/null 2>&1; echo \"$h $?\"; done"})");
+  ASSERT_TRUE(run_until([&] { return finished("reach"); }));
+  ASSERT_EQ(job("reach").execution_state, ExecutionState::kSucceeded) << file("reach", "stderr.txt");
+  const std::string out = file("reach", "stdout.txt");
+  std::istringstream lines(out);
+  std::string host;
+  int code = 0;
+  int reached = 0;
+  int refused = 0;
+  while (lines >> host >> code) {
+    if (code == 0) ++reached;
+    if (code == 255) ++refused;
+  }
+  EXPECT_EQ(reached, 2) << out;  // its own node, by address and by hostname
+  EXPECT_EQ(refused, 3) << out;  // the other node, the host, an address on no node
+}
+
+// An image whose root is this host's root file system plus a marker file (a read-only overlay), so
+// that MPI's daemons exist inside it; mounted before the nodes start, so that they see it.
+class ImageMount {
+ public:
+  ImageMount(const fs::path& data_dir, const std::string& directory_name, const fs::path& layer) : layer_(layer) {
+    rootfs_ = data_dir / "images" / directory_name / "rootfs";
+    fs::create_directories(rootfs_);
+    fs::create_directories(layer_);
+    // The marker's layer on its own file system: overlay refuses a layer inside another ("/").
+    layer_mounted_ = ::mount("tmpfs", layer_.c_str(), "tmpfs", 0, "size=64k") == 0;
+    if (!layer_mounted_) return;
+    std::ofstream(layer_ / "emu-image-marker") << "inside the image\n";
+    const std::string options = "lowerdir=" + layer_.string() + ":/";
+    mounted_ = ::mount("overlay", rootfs_.c_str(), "overlay", MS_RDONLY, options.c_str()) == 0;
+  }
+  ~ImageMount() {
+    if (mounted_) ::umount2(rootfs_.c_str(), MNT_DETACH);
+    if (layer_mounted_) ::umount2(layer_.c_str(), MNT_DETACH);
+  }
+  bool mounted() const { return mounted_; }
+
+ private:
+  fs::path layer_;
+  fs::path rootfs_;
+  bool layer_mounted_ = false;
+  bool mounted_ = false;
+};
+
+TEST_F(ContainerBackendTest, ContainerSettingsMpiRanksRunInTheImageRoot) {
+  if (std::system("command -v mpirun >/dev/null") != 0) GTEST_SKIP() << "mpirun is not installed (openmpi-bin)";
+  ImageMount image(root_ / "data", "emu-test_mpi_1", root_ / "layer");
+  if (!image.mounted()) GTEST_SKIP() << "cannot mount an overlay here: " << std::strerror(errno);
+  create_cluster(2);
+  const std::string container = R"("containerSettings":{"imageSourceRegistry":{"image":"emu-test/mpi:1"}},)";
+  submit("ranks", 2, container + R"("customMpiSettings":{"commandLine":"cat /emu-image-marker && hostname"})");
+  ASSERT_TRUE(run_until([&] { return finished("ranks"); }, 60));
+  EXPECT_EQ(job("ranks").execution_state, ExecutionState::kSucceeded) << file("ranks", "stderr.txt");
+  std::string out = file("ranks", "stdout.txt");
+  for (const auto& id : node_ids()) EXPECT_NE(out.find(id), std::string::npos) << out;
+  EXPECT_NE(out.find("inside the image\n"), out.rfind("inside the image\n")) << "not every rank ran in the image:\n"
+                                                                            << out;
+  // mpirun run by the job itself, inside the image: its daemon on the other node is in the image too.
+  submit("own", 2, container + R"("customToolkitSettings":{"commandLine":"mpirun --hostfile )"
+                               R"($AZ_BATCHAI_MPI_HOST_FILE -np 2 sh -c 'cat /emu-image-marker && hostname'"})");
+  ASSERT_TRUE(run_until([&] { return finished("own"); }, 60));
+  EXPECT_EQ(job("own").execution_state, ExecutionState::kSucceeded) << file("own", "stderr.txt");
+  out = file("own", "stdout.txt");
+  for (const auto& id : node_ids()) EXPECT_NE(out.find(id), std::string::npos) << out;
+  EXPECT_NE(out.find("inside the image\n"), out.rfind("inside the image\n")) << out;
+  engine_.reset();
+  backend_.reset();
 }
 
 }  // namespace

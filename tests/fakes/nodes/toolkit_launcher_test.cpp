@@ -33,15 +33,29 @@ TEST(ToolkitLauncher, TensorFlowPsAndWorkers) {
 TEST(ToolkitLauncher, MpiGoesThroughMpirunWithTheHostFile) {
   model::JobBaseProperties s;
   s.custom_mpi_settings = model::CustomMpiSettings{"hostname", 4};
-  MpiLaunchSettings mpi;
-  mpi.agent = "/a";
-  mpi.host_file = "/h";
+  // Initialized in place: GCC 12 warns falsely (-Wmaybe-uninitialized) on assigning short strings at -O3.
+  const MpiLaunchSettings mpi{.agent = "/a", .host_file = "/h"};
   auto plan = ToolkitLauncher::plan(s, JobEnvironment{}, kNodes, mpi);
   ASSERT_TRUE(plan.ok());
   ASSERT_EQ(plan->size(), 1u);
   EXPECT_TRUE((*plan)[0].on_mpi_launcher);
   EXPECT_NE((*plan)[0].command.find("--hostfile '/h' -np 4"), std::string::npos);
   EXPECT_EQ(ToolkitLauncher::host_file(kNodes, 4), "10.0.0.4 slots=2\n10.0.0.5 slots=2\n");
+}
+
+TEST(ToolkitLauncher, MpirunGetsTheLauncherAgentAndRanksDoNot) {
+  model::JobBaseProperties s;
+  s.custom_mpi_settings = model::CustomMpiSettings{"hostname", std::nullopt};
+  JobEnvironment env;
+  env.set("OMPI_MCA_plm_rsh_agent", "/in-node-agent --socket=/s");
+  env.set("AZ_BATCHAI_X", "1");
+  const MpiLaunchSettings mpi{.agent = "/host-agent --socket=/h"};
+  auto plan = ToolkitLauncher::plan(s, env, kNodes, mpi);
+  ASSERT_TRUE(plan.ok());
+  EXPECT_EQ(*(*plan)[0].env.find("OMPI_MCA_plm_rsh_agent"), "/host-agent --socket=/h");
+  // Exported to ranks with -x, the host's agent would replace the one that works in their node.
+  EXPECT_NE((*plan)[0].command.find("-x AZ_BATCHAI_X"), std::string::npos);
+  EXPECT_EQ((*plan)[0].command.find("-x OMPI_MCA_plm_rsh_agent"), std::string::npos) << (*plan)[0].command;
 }
 
 TEST(ToolkitLauncher, PyTorchOneProcessPerNode) {
