@@ -126,7 +126,11 @@ int open_node_directory(const SandboxNode& box, std::string_view inside) {
   how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
   how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
   const std::string relative(inside.substr(5));
-  const int fd = static_cast<int>(::syscall(SYS_openat2, root, relative.c_str(), &how, sizeof how));
+  int fd = static_cast<int>(::syscall(SYS_openat2, root, relative.c_str(), &how, sizeof how));
+  if (fd < 0 && errno == ENOSYS) {
+    // Kernels before 5.6: at least the last component is not followed.
+    fd = ::openat(root, relative.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  }
   ::close(root);
   return fd;
 }
