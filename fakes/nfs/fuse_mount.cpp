@@ -844,6 +844,7 @@ core::Result<std::unique_ptr<FuseMount>> FuseMount::start(FuseMountConfig config
   for (auto& a : arg_text) argv.push_back(a.data());
   fuse_args args = FUSE_ARGS_INIT(static_cast<int>(argv.size()), argv.data());
   state->session = fuse_session_new(&args, &kOps, sizeof(kOps), state.get());
+  fuse_opt_free_args(&args);  // fuse_session_new may have copied the arguments into memory args owns
   if (state->session == nullptr) {
     if (state->staging_fd >= 0) ::close(state->staging_fd);
     return core::Error::internal("libfuse refused the mount options " + options);
