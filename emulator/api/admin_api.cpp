@@ -1,14 +1,14 @@
 #include "emulator/api/admin_api.hpp"
 
 #include <charconv>
-#include <filesystem>
-#include <fstream>
 #include <cmath>
+#include <filesystem>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "emulator/api/cloud_error.hpp"
+#include "emulator/api/output_files.hpp"
 
 namespace emu::api {
 
@@ -25,10 +25,11 @@ HttpResponse json_ok(const json::value& body) {
 }
 
 HttpResponse method_not_allowed(const HttpRequest& req, std::string_view allowed) {
-  HttpResponse res = error_response({core::ErrorKind::kMethodNotAllowed, "MethodNotAllowed",
-                                     fmt::format("The method {} is not allowed on {}; use {}", req.method,
-                                                 req.target, allowed),
-                                     {}});
+  HttpResponse res = error_response(
+      {core::ErrorKind::kMethodNotAllowed,
+       "MethodNotAllowed",
+       fmt::format("The method {} is not allowed on {}; use {}", req.method, req.target, allowed),
+       {}});
   res.set_header("Allow", std::string(allowed));
   return res;
 }
@@ -37,9 +38,20 @@ core::Result<json::object> body_object(const HttpRequest& req) {
   boost::system::error_code ec;
   json::value v = json::parse(req.body, ec);
   if (ec || !v.is_object()) {
-    return Error::bad_request("InvalidRequestContent", "The body must be a JSON object, e.g. {\"seconds\": 60}");
+    return Error::bad_request("InvalidRequestContent",
+                              "The body must be a JSON object, e.g. {\"seconds\": 60}");
   }
   return std::move(v.as_object());
+}
+
+// A job names its files: any byte but '/' and NUL. Quotes, backslashes and control bytes (CR LF would
+// split the header) become '_' in the quoted filename.
+std::string header_safe(std::string name) {
+  for (char& c : name) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte < 0x20 || byte == 0x7f || c == '"' || c == '\\') c = '_';
+  }
+  return name;
 }
 
 }  // namespace
@@ -47,8 +59,9 @@ core::Result<json::object> body_object(const HttpRequest& req) {
 HttpResponse AdminApi::inject_fault(const json::object& body) {
   const auto* kind = body.if_contains("kind");
   if (kind == nullptr || !kind->is_string()) {
-    return error_response(Error::bad_request(
-        "MissingRequiredProperty", "kind is required: node-failure, node-preemption or fileserver-outage", "kind"));
+    return error_response(
+        Error::bad_request("MissingRequiredProperty",
+                           "kind is required: node-failure, node-preemption or fileserver-outage", "kind"));
   }
   engine::NodeSelector selector;
   if (const auto* node = body.if_contains("nodeId")) {
@@ -82,7 +95,8 @@ HttpResponse AdminApi::inject_fault(const json::object& body) {
   } else {
     return error_response(Error::bad_request(
         "InvalidPropertyValue",
-        fmt::format("Unknown fault kind '{}'; use node-failure, node-preemption or fileserver-outage", k), "kind"));
+        fmt::format("Unknown fault kind '{}'; use node-failure, node-preemption or fileserver-outage", k),
+        "kind"));
   }
   if (!hit) return error_response(hit.error());
   json::array nodes;
@@ -91,28 +105,15 @@ HttpResponse AdminApi::inject_fault(const json::object& body) {
 }
 
 HttpResponse AdminApi::download(const HttpRequest& req, std::string_view token) {
-  auto path = links_.verify(token, control_.now());
-  if (!path) return error_response(path.error());
-  std::ifstream in(*path, std::ios::binary);
-  std::error_code ec;
-  const auto size = std::filesystem::file_size(*path, ec);
-  if (!in || ec) {
-    return error_response(Error::not_found("FileNotFound", "The file behind this link no longer exists"));
-  }
-  constexpr std::uintmax_t kLimit = std::uintmax_t{1} << 30;
-  if (size > kLimit) {
-    return error_response({core::ErrorKind::kPayloadTooLarge, "FileTooLarge",
-                           "Files over 1 GiB cannot be downloaded through the emulator; read them from the data dir",
-                           {}});
-  }
+  auto linked = links_.verify(token, control_.now());
+  if (!linked) return error_response(linked.error());
+  constexpr std::uint64_t kLimit = std::uint64_t{1} << 30;
+  auto content = read_output_file(linked->root, linked->file, kLimit, req.method != "HEAD");
+  if (!content) return error_response(content.error());
   HttpResponse res;
   res.set_header("Content-Type", "application/octet-stream");
-  res.set_header("Content-Disposition", "attachment; filename=\"" + path->filename().string() + "\"");
-  if (req.method != "HEAD") {
-    res.body.resize(static_cast<std::size_t>(size));
-    in.read(res.body.data(), static_cast<std::streamsize>(size));
-    res.body.resize(static_cast<std::size_t>(in.gcount()));
-  }
+  res.set_header("Content-Disposition", "attachment; filename=\"" + header_safe(content->name) + "\"");
+  res.body = std::move(content->bytes);
   return res;
 }
 
@@ -140,7 +141,8 @@ HttpResponse AdminApi::file_server_outage(const json::object& body) {
   const auto* id = body.if_contains("fileServerId");
   if (id == nullptr || !id->is_string()) {
     return error_response(Error::bad_request("MissingRequiredProperty",
-                                             "fileServerId is required: the ARM id of the file server", "fileServerId"));
+                                             "fileServerId is required: the ARM id of the file server",
+                                             "fileServerId"));
   }
   const auto* seconds = body.if_contains("durationSeconds");
   if (seconds == nullptr || !seconds->is_number()) {
@@ -166,8 +168,8 @@ HttpResponse AdminApi::file_server_outage(const json::object& body) {
     return error_response(r.error());
   }
   engine_.record_fault("fileserver-outage", arm_id, {{"durationSeconds", fmt::format("{}", duration)}});
-  return json_ok(json::object{{"kind", "fileserver-outage"}, {"fileServerId", arm_id},
-                              {"durationSeconds", duration}});
+  return json_ok(
+      json::object{{"kind", "fileserver-outage"}, {"fileServerId", arm_id}, {"durationSeconds", duration}});
 }
 
 std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const RequestTarget& target) {
@@ -196,14 +198,14 @@ std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const Reque
     if (!body) return error_response(body.error());
     auto it = body->find("seconds");
     if (it == body->end() || !it->value().is_number()) {
-      return error_response(Error::bad_request("MissingRequiredProperty",
-                                               "seconds is required: how far to move the clock, e.g. {\"seconds\": 60}",
-                                               "seconds"));
+      return error_response(Error::bad_request(
+          "MissingRequiredProperty", "seconds is required: how far to move the clock, e.g. {\"seconds\": 60}",
+          "seconds"));
     }
     const double seconds = it->value().to_number<double>();
     if (!std::isfinite(seconds) || seconds < 0 || seconds > 10.0 * 365 * 24 * 3600) {
-      return error_response(Error::bad_request("InvalidPropertyValue",
-                                               "seconds must be a number from 0 to 315360000 (ten years)", "seconds"));
+      return error_response(Error::bad_request(
+          "InvalidPropertyValue", "seconds must be a number from 0 to 315360000 (ten years)", "seconds"));
     }
     auto now = control_.advance_clock(core::from_seconds(seconds));
     if (!now) return error_response(now.error());
@@ -236,7 +238,8 @@ std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const Reque
       auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), since);
       if (ec != std::errc{} || end != text->data() + text->size()) {
         return error_response(Error::bad_request("InvalidQueryParameterValue",
-                                                 "since must be a journal sequence number (0 for the start)", "since"));
+                                                 "since must be a journal sequence number (0 for the start)",
+                                                 "since"));
       }
     }
     if (auto text = target.query("limit")) {

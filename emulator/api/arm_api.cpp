@@ -4,8 +4,8 @@
 #include <array>
 #include <charconv>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "emulator/api/cloud_error.hpp"
 #include "emulator/api/operation_catalog.hpp"
@@ -59,43 +59,51 @@ struct RouteSpec {
 constexpr std::array kRoutes = {
     RouteSpec{Route::kOperations, "providers/microsoft.batchai/operations", "GET"},
     RouteSpec{Route::kUsages, "subscriptions/*/providers/microsoft.batchai/locations/*/usages", "GET"},
-    RouteSpec{Route::kOperationResult, "subscriptions/*/providers/microsoft.batchai/locations/*/operationresults/*",
+    RouteSpec{Route::kOperationResult,
+              "subscriptions/*/providers/microsoft.batchai/locations/*/operationresults/*", "GET"},
+    RouteSpec{Route::kOperationStatus,
+              "subscriptions/*/providers/microsoft.batchai/locations/*/operationstatuses/*", "GET"},
+    RouteSpec{Route::kSubscriptionWorkspaces, "subscriptions/*/providers/microsoft.batchai/workspaces",
               "GET"},
-    RouteSpec{Route::kOperationStatus, "subscriptions/*/providers/microsoft.batchai/locations/*/operationstatuses/*",
-              "GET"},
-    RouteSpec{Route::kSubscriptionWorkspaces, "subscriptions/*/providers/microsoft.batchai/workspaces", "GET"},
-    RouteSpec{Route::kGroupWorkspaces, "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces", "GET"},
+    RouteSpec{Route::kGroupWorkspaces,
+              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces", "GET"},
     RouteSpec{Route::kWorkspace, "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*",
               "GET PUT PATCH DELETE"},
-    RouteSpec{Route::kExperiments, "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments",
-              "GET"},
+    RouteSpec{Route::kExperiments,
+              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments", "GET"},
     RouteSpec{Route::kExperiment,
               "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*",
               "GET PUT DELETE"},
-    RouteSpec{Route::kJobs, "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs",
+    RouteSpec{Route::kJobs,
+              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs",
               "GET"},
-    RouteSpec{Route::kJob,
-              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs/*",
-              "GET PUT DELETE"},
-    RouteSpec{Route::kJobOutputFiles,
-              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs/*/"
-              "listoutputfiles",
-              "POST GET"},
-    RouteSpec{Route::kJobRemoteLogin,
-              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs/*/"
-              "listremotelogininformation",
-              "POST GET"},
+    RouteSpec{
+        Route::kJob,
+        "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs/*",
+        "GET PUT DELETE"},
+    RouteSpec{
+        Route::kJobOutputFiles,
+        "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs/*/"
+        "listoutputfiles",
+        "POST GET"},
+    RouteSpec{
+        Route::kJobRemoteLogin,
+        "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs/*/"
+        "listremotelogininformation",
+        "POST GET"},
     RouteSpec{Route::kJobTerminate,
-              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs/*/terminate",
+              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/experiments/*/jobs/"
+              "*/terminate",
               "POST"},
     RouteSpec{Route::kFileServers,
               "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/fileservers", "GET"},
     RouteSpec{Route::kFileServer,
               "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/fileservers/*",
               "GET PUT DELETE"},
-    RouteSpec{Route::kClusters, "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/clusters",
-              "GET"},
-    RouteSpec{Route::kCluster, "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/clusters/*",
+    RouteSpec{Route::kClusters,
+              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/clusters", "GET"},
+    RouteSpec{Route::kCluster,
+              "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/clusters/*",
               "GET PUT PATCH DELETE"},
     RouteSpec{Route::kClusterRemoteLogin,
               "subscriptions/*/resourcegroups/*/providers/microsoft.batchai/workspaces/*/clusters/*/"
@@ -197,7 +205,8 @@ core::Result<Paging> paging_of(const RequestTarget& target, int default_limit) {
 }
 
 // The URL of the next page: this request's URL with every query parameter but the old skiptoken.
-std::string next_link(const HttpRequest& req, const RequestTarget& target, const std::string& continue_after) {
+std::string next_link(const HttpRequest& req, const RequestTarget& target,
+                      const std::string& continue_after) {
   std::string link = base_url(req) + target.path + "?";
   for (const auto& [key, value] : target.params) {
     if (iequals(key, "$skiptoken")) continue;
@@ -208,7 +217,8 @@ std::string next_link(const HttpRequest& req, const RequestTarget& target, const
 
 // {"value": [...], "nextLink": "..."}
 template <typename Record>
-HttpResponse page_response(const engine::Page<Record>& page, const HttpRequest& req, const RequestTarget& target) {
+HttpResponse page_response(const engine::Page<Record>& page, const HttpRequest& req,
+                           const RequestTarget& target) {
   json::array items;
   items.reserve(page.items.size());
   for (const Record* r : page.items) items.push_back(view(*r));
@@ -227,8 +237,9 @@ core::Result<json::value> parse_body(const HttpRequest& req, bool allow_empty) {
   options.max_depth = 64;
   json::value value = json::parse(req.body, ec, {}, options);
   if (ec) {
-    return Error::bad_request("InvalidRequestContent",
-                              "The request content was invalid and could not be deserialized: " + ec.message());
+    return Error::bad_request(
+        "InvalidRequestContent",
+        "The request content was invalid and could not be deserialized: " + ec.message());
   }
   if (!value.is_object()) {
     return Error::bad_request("InvalidRequestContent", "The request content must be a JSON object");
@@ -265,7 +276,8 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
   const std::string& method = req.method;
   const bool head = method == "HEAD";
   if (!method_allowed(match->spec->methods, head ? std::string_view("GET") : std::string_view(method))) {
-    HttpResponse res = error_response({core::ErrorKind::kMethodNotAllowed, "MethodNotAllowed",
+    HttpResponse res = error_response({core::ErrorKind::kMethodNotAllowed,
+                                       "MethodNotAllowed",
                                        fmt::format("The method {} is not allowed on {}; allowed: {}", method,
                                                    target.path, match->spec->methods),
                                        {}});
@@ -276,16 +288,18 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
   }
   auto version = target.query("api-version");
   if (!version) {
-    return error_response(Error::bad_request("MissingApiVersionParameter",
-                                             "The api-version query parameter (?api-version=) is required for all "
-                                             "requests; this emulator serves api-version 2018-05-01",
-                                             "api-version"));
+    return error_response(
+        Error::bad_request("MissingApiVersionParameter",
+                           "The api-version query parameter (?api-version=) is required for all "
+                           "requests; this emulator serves api-version 2018-05-01",
+                           "api-version"));
   }
   if (*version != kApiVersion) {
-    return error_response(Error::bad_request(
-        "InvalidApiVersionParameter",
-        fmt::format("The api-version '{}' is invalid. The supported versions are '{}'", *version, kApiVersion),
-        "api-version"));
+    return error_response(
+        Error::bad_request("InvalidApiVersionParameter",
+                           fmt::format("The api-version '{}' is invalid. The supported versions are '{}'",
+                                       *version, kApiVersion),
+                           "api-version"));
   }
 
   const auto& a = match->args;
@@ -299,7 +313,8 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
       return res;
     }
     return respond(op, [&](const engine::OperationRecord* record) {
-      if (record == nullptr) return HttpResponse{};  // a finished job: 200 with an empty body, as the service did
+      if (record == nullptr)
+        return HttpResponse{};  // a finished job: 200 with an empty body, as the service did
       return accepted(*record, req, retry_after);
     });
   };
@@ -389,8 +404,8 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
     case Route::kJobs: {
       auto p = paging();
       if (!p) return error_response(p.error());
-      auto list = engine_.list_jobs(ResourcePath::experiment_path(s(a[0]), s(a[1]), s(a[2]), s(a[3])), p->after,
-                                    p->limit);
+      auto list = engine_.list_jobs(ResourcePath::experiment_path(s(a[0]), s(a[1]), s(a[2]), s(a[3])),
+                                    p->after, p->limit);
       return respond(list, [&](const auto& page) { return page_response(page, req, target); });
     }
 
@@ -405,11 +420,13 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
         return operation_answer(engine_.create_job(path, std::move(*spec)));
       }
       if (method == "DELETE") return operation_answer(engine_.delete_job(path));
-      return respond(engine_.get_job(path), [](const engine::JobRecord* r) { return json_response(200, view(*r)); });
+      return respond(engine_.get_job(path),
+                     [](const engine::JobRecord* r) { return json_response(200, view(*r)); });
     }
 
     case Route::kJobTerminate:
-      return operation_answer(engine_.terminate_job(ResourcePath::job(s(a[0]), s(a[1]), s(a[2]), s(a[3]), s(a[4]))));
+      return operation_answer(
+          engine_.terminate_job(ResourcePath::job(s(a[0]), s(a[1]), s(a[2]), s(a[3]), s(a[4]))));
 
     case Route::kJobRemoteLogin: {
       auto logins = engine_.job_remote_logins(ResourcePath::job(s(a[0]), s(a[1]), s(a[2]), s(a[3]), s(a[4])));
@@ -424,10 +441,11 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
       auto path = ResourcePath::job(s(a[0]), s(a[1]), s(a[2]), s(a[3]), s(a[4]));
       auto directory_id = target.query("outputdirectoryid");
       if (!directory_id || directory_id->empty()) {
-        return error_response(Error::bad_request("MissingRequiredQueryParameter",
-                                                 "The query parameter outputdirectoryid is required: 'stdouterr' or "
-                                                 "the id of one of the job's outputDirectories",
-                                                 "outputdirectoryid"));
+        return error_response(
+            Error::bad_request("MissingRequiredQueryParameter",
+                               "The query parameter outputdirectoryid is required: 'stdouterr' or "
+                               "the id of one of the job's outputDirectories",
+                               "outputdirectoryid"));
       }
       if (auto expiry = target.query("linkexpiryinminutes")) {
         int minutes = 0;
@@ -478,7 +496,8 @@ std::optional<HttpResponse> ArmApi::handle(const HttpRequest& req, const Request
     case Route::kClusters: {
       auto p = paging();
       if (!p) return error_response(p.error());
-      auto list = engine_.list_clusters(ResourcePath::workspace_path(s(a[0]), s(a[1]), s(a[2])), p->after, p->limit);
+      auto list =
+          engine_.list_clusters(ResourcePath::workspace_path(s(a[0]), s(a[1]), s(a[2])), p->after, p->limit);
       return respond(list, [&](const auto& page) { return page_response(page, req, target); });
     }
 
@@ -530,12 +549,14 @@ HttpResponse ArmApi::list_output_files(const HttpRequest& req, const RequestTarg
   json::array items;
   std::optional<std::string> next;
   if (root) {
-    auto page = api::list_output_files(*root, target.query("directory").value_or("."), paging->after, paging->limit);
+    auto page =
+        api::list_output_files(*root, target.query("directory").value_or("."), paging->after, paging->limit);
     if (!page) return error_response(page.error());
     for (const auto& file : page->files) {
       json::object item{{"name", file.name}, {"fileType", file.is_directory ? "directory" : "file"}};
       if (!file.is_directory) {
-        item["downloadUrl"] = base_url(req) + "/emulator/v1/files/" + links_.sign(file.path, expires);
+        item["downloadUrl"] =
+            base_url(req) + "/emulator/v1/files/" + links_.sign({.root = *root, .file = file.path}, expires);
         item["properties"] = json::object{{"lastModified", core::format_timestamp(file.last_modified)},
                                           {"contentLength", file.size}};
       }

@@ -63,18 +63,22 @@ FileLinks::FileLinks() {
 std::string FileLinks::mac(std::string_view payload) const {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
-  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()), reinterpret_cast<const unsigned char*>(payload.data()),
-       payload.size(), digest, &length);
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), digest, &length);
   return base64url(std::string_view(reinterpret_cast<const char*>(digest), length));
 }
 
-std::string FileLinks::sign(const std::filesystem::path& file, core::Time expires) const {
-  const std::string payload = fmt::format("{}\n{}", expires.time_since_epoch().count(), file.string());
+// The payload is "<expiry>\n<length of root>\n<root><file>": a file name may hold any byte but '/'
+// and NUL, newlines included, so the root is delimited by its length.
+std::string FileLinks::sign(const LinkedFile& target, core::Time expires) const {
+  const std::string root = target.root.string();
+  const std::string payload = fmt::format("{}\n{}\n{}{}", expires.time_since_epoch().count(), root.size(),
+                                          root, target.file.string());
   const std::string encoded = base64url(payload);
   return encoded + "." + mac(encoded);
 }
 
-core::Result<std::filesystem::path> FileLinks::verify(std::string_view token, core::Time now) const {
+core::Result<LinkedFile> FileLinks::verify(std::string_view token, core::Time now) const {
   const auto dot = token.find('.');
   if (dot == std::string_view::npos) return forbidden("The download link is not valid");
   const std::string_view encoded = token.substr(0, dot);
@@ -85,16 +89,22 @@ core::Result<std::filesystem::path> FileLinks::verify(std::string_view token, co
   }
   std::string payload;
   if (!unbase64url(encoded, payload)) return forbidden("The download link is not valid");
-  const auto newline = payload.find('\n');
+  const auto first = payload.find('\n');
+  const auto second = first == std::string::npos ? first : payload.find('\n', first + 1);
   std::int64_t expires = 0;
-  if (newline == std::string::npos ||
-      std::from_chars(payload.data(), payload.data() + newline, expires).ec != std::errc{}) {
+  std::size_t root_size = 0;
+  if (second == std::string::npos ||
+      std::from_chars(payload.data(), payload.data() + first, expires).ec != std::errc{} ||
+      std::from_chars(payload.data() + first + 1, payload.data() + second, root_size).ec != std::errc{} ||
+      root_size > payload.size() - second - 1) {
     return forbidden("The download link is not valid");
   }
   if (now.time_since_epoch().count() > expires) {
     return forbidden("The download link has expired; list the output files again for a fresh link");
   }
-  return std::filesystem::path(payload.substr(newline + 1));
+  const std::string_view rest = std::string_view(payload).substr(second + 1);
+  return LinkedFile{std::filesystem::path(rest.substr(0, root_size)),
+                    std::filesystem::path(rest.substr(root_size))};
 }
 
 }  // namespace emu::api

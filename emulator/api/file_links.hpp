@@ -1,9 +1,10 @@
 #pragma once
-// FileLinks: the download URLs of listOutputFiles. A link carries the file's path and its expiry on
-// the emulator's clock, signed with HMAC-SHA256 under a key made at start (like a SAS token), so a
-// forged or expired link gets 403 and a link can only name what the emulator listed.
-//   std::string token = links.sign(path, now + 60min);
-//   auto path = links.verify(token, now);   // error: expired or forged
+// FileLinks: the download URLs of listOutputFiles. A link carries the file's path, the output directory
+// it was listed in and its expiry on the emulator's clock, signed with HMAC-SHA256 under a key made at
+// start (like a SAS token), so a forged or expired link gets 403 and a link can only name what the
+// emulator listed. The download checks the opened file against that directory again (open_output_file).
+//   std::string token = links.sign({.root = out_dir, .file = path}, now + 60min);
+//   auto linked = links.verify(token, now);   // error: expired or forged
 
 #include <array>
 #include <filesystem>
@@ -15,12 +16,17 @@
 
 namespace emu::api {
 
+struct LinkedFile {
+  std::filesystem::path root;  // the output directory the file was listed in
+  std::filesystem::path file;  // the file, as listed (inside root)
+};
+
 class FileLinks {
  public:
   FileLinks();  // a fresh random key: links do not outlive the process, as SAS links outlive nothing here
 
-  std::string sign(const std::filesystem::path& file, core::Time expires) const;
-  core::Result<std::filesystem::path> verify(std::string_view token, core::Time now) const;
+  std::string sign(const LinkedFile& target, core::Time expires) const;
+  core::Result<LinkedFile> verify(std::string_view token, core::Time now) const;
 
  private:
   std::string mac(std::string_view payload) const;

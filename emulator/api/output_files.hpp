@@ -33,4 +33,16 @@ core::Result<OutputFilePage> list_output_files(const std::filesystem::path& root
 // True when `path`, with every symbolic link resolved, lies inside `root`.
 bool is_inside(const std::filesystem::path& root, const std::filesystem::path& path);
 
+// The content of an output file behind a download link, read through one open file descriptor whose
+// real path is checked to lie inside `root`: a job that swaps a listed file (or a folder on its path)
+// for a link after the listing gets 403, and a FIFO or device gets 404, never a blocked server.
+// Files over `max_bytes` get 413.
+struct OutputFileContent {
+  std::string name;  // the file name, for Content-Disposition
+  std::string bytes;
+};
+core::Result<OutputFileContent> read_output_file(const std::filesystem::path& root,
+                                                 const std::filesystem::path& file, std::uint64_t max_bytes,
+                                                 bool with_content);
+
 }  // namespace emu::api

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 
 #include <boost/json.hpp>
@@ -12,8 +14,8 @@
 #include "emulator/api/file_links.hpp"
 #include "emulator/api/router.hpp"
 #include "emulator/core/simulated_executor.hpp"
-#include "harness/simulated_control.hpp"
 #include "emulator/store/memory_document_store.hpp"
+#include "harness/simulated_control.hpp"
 
 namespace emu::api {
 namespace {
@@ -81,10 +83,12 @@ TEST(OutputFilesTest, NeverLeavesTheOutputDirectory) {
 TEST(FileLinksTest, LinksVerifyUntilTheyExpireAndForgeriesFail) {
   FileLinks links;
   const core::Time now = core::kDefaultEpoch;
-  const std::string token = links.sign("/data/out/stdout.txt", now + std::chrono::minutes(5));
+  const std::string token =
+      links.sign({.root = "/data/out", .file = "/data/out/new\nline.txt"}, now + std::chrono::minutes(5));
   auto ok = links.verify(token, now + std::chrono::minutes(4));
   ASSERT_TRUE(ok.ok());
-  EXPECT_EQ(ok->string(), "/data/out/stdout.txt");
+  EXPECT_EQ(ok->root.string(), "/data/out");
+  EXPECT_EQ(ok->file.string(), "/data/out/new\nline.txt") << "a newline in a file name survives the link";
   auto expired = links.verify(token, now + std::chrono::minutes(6));
   ASSERT_FALSE(expired.ok());
   EXPECT_EQ(expired.error().kind, core::ErrorKind::kForbidden);
@@ -95,14 +99,72 @@ TEST(FileLinksTest, LinksVerifyUntilTheyExpireAndForgeriesFail) {
   EXPECT_FALSE(links.verify("garbage", now).ok());
 }
 
+TEST(ReadOutputFileTest, ServesAFileInsideTheDirectory) {
+  TempDir dir;
+  dir.write("out/logs/a.txt", "inside\n");
+  auto content = read_output_file(dir.path() / "out", dir.path() / "out/logs/a.txt", 1 << 20, true);
+  ASSERT_TRUE(content.ok()) << content.error().message;
+  EXPECT_EQ(content->bytes, "inside\n");
+  EXPECT_EQ(content->name, "a.txt");
+  auto head = read_output_file(dir.path() / "out", dir.path() / "out/logs/a.txt", 1 << 20, false);
+  ASSERT_TRUE(head.ok());
+  EXPECT_TRUE(head->bytes.empty());
+}
+
+TEST(ReadOutputFileTest, AFileSwappedForALinkOutOfTheDirectoryIsRefused) {
+  TempDir dir;
+  dir.write("secret.txt", "secret\n");
+  dir.write("out/a.txt", "listed\n");
+  fs::remove(dir.path() / "out/a.txt");
+  fs::create_symlink(dir.path() / "secret.txt", dir.path() / "out/a.txt");
+  auto content = read_output_file(dir.path() / "out", dir.path() / "out/a.txt", 1 << 20, true);
+  ASSERT_FALSE(content.ok());
+  EXPECT_EQ(content.error().kind, core::ErrorKind::kForbidden);
+  EXPECT_EQ(content.error().code, "FileOutsideOutputDirectory");
+}
+
+TEST(ReadOutputFileTest, AFolderOnThePathSwappedForALinkIsRefused) {
+  TempDir dir;
+  dir.write("elsewhere/a.txt", "secret\n");
+  dir.write("out/logs/a.txt", "listed\n");
+  fs::remove_all(dir.path() / "out/logs");
+  fs::create_directory_symlink(dir.path() / "elsewhere", dir.path() / "out/logs");
+  auto content = read_output_file(dir.path() / "out", dir.path() / "out/logs/a.txt", 1 << 20, true);
+  ASSERT_FALSE(content.ok());
+  EXPECT_EQ(content.error().code, "FileOutsideOutputDirectory");
+}
+
+TEST(ReadOutputFileTest, AFifoOrAMissingFileIsNotFoundAndNeverBlocks) {
+  TempDir dir;
+  fs::create_directories(dir.path() / "out");
+  ASSERT_EQ(::mkfifo((dir.path() / "out/pipe").c_str(), 0600), 0);
+  auto fifo = read_output_file(dir.path() / "out", dir.path() / "out/pipe", 1 << 20, true);
+  ASSERT_FALSE(fifo.ok());
+  EXPECT_EQ(fifo.error().kind, core::ErrorKind::kNotFound);
+  auto missing = read_output_file(dir.path() / "out", dir.path() / "out/gone.txt", 1 << 20, true);
+  ASSERT_FALSE(missing.ok());
+  EXPECT_EQ(missing.error().code, "FileNotFound");
+}
+
+TEST(ReadOutputFileTest, AFileOverTheLimitIs413) {
+  TempDir dir;
+  dir.write("out/big.bin", std::string(2048, 'x'));
+  auto content = read_output_file(dir.path() / "out", dir.path() / "out/big.bin", 1024, true);
+  ASSERT_FALSE(content.ok());
+  EXPECT_EQ(content.error().kind, core::ErrorKind::kPayloadTooLarge);
+}
+
 // A backend that keeps every job's files in one folder and never finishes a job.
 class FolderBackend final : public engine::NodeBackend {
  public:
   explicit FolderBackend(core::Executor& ex, fs::path root) : ex_(ex), root_(std::move(root)) {}
   std::string name() const override { return "folder"; }
   void set_events(engine::NodeEvents* events) override { events_ = events; }
-  void start_node(const engine::NodeRecord& node, const engine::ClusterRecord&, const engine::VmSize&) override {
-    ex_.post([this, id = node.id] { if (events_) events_->node_ready(id); });
+  void start_node(const engine::NodeRecord& node, const engine::ClusterRecord&,
+                  const engine::VmSize&) override {
+    ex_.post([this, id = node.id] {
+      if (events_) events_->node_ready(id);
+    });
   }
   void stop_node(const engine::NodeRecord&) override {}
   void start_job(const engine::JobLaunch&) override {}
@@ -117,7 +179,6 @@ class FolderBackend final : public engine::NodeBackend {
   engine::NodeEvents* events_ = nullptr;
 };
 
-
 TEST(ListOutputFilesTest, ListsTheJobsFilesWithDownloadLinksThatWorkThenExpire) {
   TempDir dir;
   dir.write("stdouterr/stdout.txt", "hello from the job\n");
@@ -130,8 +191,12 @@ TEST(ListOutputFilesTest, ListsTheJobsFilesWithDownloadLinksThatWorkThenExpire) 
   harness::SimulatedControl control(ex, "folder");
   Router router(engine, control);
   auto call = [&](std::string method, std::string target, std::string body = {}) {
-    HttpRequest req{.method = std::move(method), .target = std::move(target), .headers = {{"Host", "h:1"}},
-                    .body = std::move(body), .scheme = "http", .remote = {}};
+    HttpRequest req{.method = std::move(method),
+                    .target = std::move(target),
+                    .headers = {{"Host", "h:1"}},
+                    .body = std::move(body),
+                    .scheme = "http",
+                    .remote = {}};
     auto res = router.handle(req);
     ex.run_until(ex.now());
     return res;
@@ -140,10 +205,13 @@ TEST(ListOutputFilesTest, ListsTheJobsFilesWithDownloadLinksThatWorkThenExpire) 
   const std::string v = "?api-version=2018-05-01";
   ASSERT_EQ(call("PUT", ws + v, R"({"location":"eastus"})").status, 200);
   ASSERT_EQ(call("PUT", ws + "/clusters/c" + v,
-                 R"({"properties":{"vmSize":"STANDARD_D1","userAccountSettings":{"adminUserName":"u"}}})").status, 202);
+                 R"({"properties":{"vmSize":"STANDARD_D1","userAccountSettings":{"adminUserName":"u"}}})")
+                .status,
+            202);
   ASSERT_EQ(call("PUT", ws + "/experiments/e" + v).status, 200);
   ASSERT_EQ(call("PUT", ws + "/experiments/e/jobs/j" + v,
-                 R"({"properties":{"cluster":{"id":")" + ws + R"(/clusters/c"},"nodeCount":1,"stdOutErrPathPrefix":"/x"}})")
+                 R"({"properties":{"cluster":{"id":")" + ws +
+                     R"(/clusters/c"},"nodeCount":1,"stdOutErrPathPrefix":"/x"}})")
                 .status,
             202);
   auto list = call("POST", ws + "/experiments/e/jobs/j/listOutputFiles" + v +
@@ -159,7 +227,8 @@ TEST(ListOutputFilesTest, ListsTheJobsFilesWithDownloadLinksThatWorkThenExpire) 
   EXPECT_EQ(download.body, "hello from the job\n");
   ex.run_until(ex.now() + std::chrono::minutes(6));
   EXPECT_EQ(call("GET", url.substr(std::string("http://h:1").size())).status, 403);
-  EXPECT_EQ(call("POST", ws + "/experiments/e/jobs/j/listOutputFiles" + v + "&outputdirectoryid=nope").status, 400);
+  EXPECT_EQ(call("POST", ws + "/experiments/e/jobs/j/listOutputFiles" + v + "&outputdirectoryid=nope").status,
+            400);
   EXPECT_EQ(call("POST", ws + "/experiments/e/jobs/j/listOutputFiles" + v +
                              "&outputdirectoryid=stdouterr&directory=../..")
                 .status,

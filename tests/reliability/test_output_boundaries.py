@@ -223,11 +223,10 @@ class OutputBoundaryTests(unittest.TestCase):
             with self.subTest(label):
                 self.assertRefused(self.https.call("GET", url), 403, "AuthenticationFailed")
 
-    @unittest.expectedFailure
     def test_d_a_file_swapped_for_a_link_after_listing_is_not_served(self):
-        # Known gap (docs/security.md): the link signs the path as listed and the download opens it
-        # without checking again, so a running job that replaces a listed file by a link to a host
-        # file gets that file served. The fix re-checks the opened file against the output directory.
+        # The link signs the path as listed; the download opens it and checks the opened file's real
+        # path against the output directory again, so a job that swaps a listed file for a link to a
+        # host file after the listing gets 403, not the host file.
         signal_dir = "$AZ_BATCHAI_JOB_TEMP/shared"
         self.run_job("swap", " && ".join([
             "cd $AZ_BATCHAI_OUTPUT_OUT", "echo harmless > swap.txt", f"touch {signal_dir}/listed-me",
@@ -247,7 +246,7 @@ class OutputBoundaryTests(unittest.TestCase):
         self.assertEqual(job["properties"]["executionState"], "succeeded", job["properties"])
         answer = self.https.call("GET", url)
         self.assertNoSecret(answer)
-        self.assertIn(answer[0], (403, 404), answer)
+        self.assertRefused(answer, 403, "FileOutsideOutputDirectory")
 
     def test_e_links_expire_on_the_emulators_clock(self):
         url = self.urls("a")["inside.txt"]  # linkexpiryinminutes=5
