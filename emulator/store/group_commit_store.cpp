@@ -18,14 +18,24 @@ core::Result<void> GroupCommitStore::commit(const engine::WriteBatch& batch) {
   });
   if (refused) return std::move(*refused);
   const bool first = staged_.empty();
-  // Appending keeps the order of every step, within a batch and across batches, so one transaction
-  // ends in the state the batches would have left one after another.
+  // A document's final state is its last change, and changes to different documents commute, so a
+  // later change replaces the staged one in place: one transaction ends where the batches one after
+  // another would, with each document written once (the id counters, an operation saved twice).
   batch.for_each([this](const engine::Document& doc, bool is_put) {
-    if (is_put) {
-      staged_.put(doc.collection, doc.key, doc.body);
-    } else {
-      staged_.erase(doc.collection, doc.key);
+    if (auto found = staged_index_.find(DocumentName{doc.collection, doc.key});
+        found != staged_index_.end()) {
+      StagedStep& step = staged_[found->second];
+      step.is_put = is_put;
+      if (is_put) {
+        step.doc.body = doc.body;
+      } else {
+        step.doc.body.clear();
+      }
+      return;
     }
+    staged_.push_back({is_put ? doc : engine::Document{doc.collection, doc.key, {}}, is_put});
+    const engine::Document& kept = staged_.back().doc;
+    staged_index_.emplace(DocumentName{kept.collection, kept.key}, staged_.size() - 1);
   });
   ++batches_staged_;
   if (first && schedule_) schedule_();
@@ -54,7 +64,16 @@ void GroupCommitStore::after_sync(Waiter waiter) {
 
 core::Result<void> GroupCommitStore::sync() {
   // Taken out first: a waiter that stages again starts a new group (and asks for a new sync).
-  engine::WriteBatch batch = std::exchange(staged_, engine::WriteBatch{});
+  engine::WriteBatch batch;
+  for (StagedStep& step : staged_) {
+    if (step.is_put) {
+      batch.put(std::move(step.doc.collection), std::move(step.doc.key), std::move(step.doc.body));
+    } else {
+      batch.erase(std::move(step.doc.collection), std::move(step.doc.key));
+    }
+  }
+  staged_index_.clear();
+  staged_.clear();
   std::vector<Waiter> waiters = std::exchange(waiters_, {});
   core::Result<void> outcome;
   if (!batch.empty()) {

@@ -1,16 +1,22 @@
 #pragma once
 // GroupCommitStore: a DocumentStore decorator that lets many changes share one durable transaction.
-// commit() only stages the batch; sync() writes every staged batch, in the order they came, as one
-// atomic batch of the wrapped store, then gives its outcome to every waiter. The caller keeps the
-// promise of DocumentStore::commit by holding back whatever depends on a staged change (a response)
-// until that sync: see CommitBarrier. Single-threaded: every call from the thread that runs the engine.
+// commit() only stages the batch; sync() writes every staged batch as one atomic batch of the wrapped
+// store, ending in the state the batches would have left one after another (a document changed twice
+// in a group is written once, with its last change), then gives the outcome to every waiter. The caller keeps
+// the promise of DocumentStore::commit by holding back whatever depends on a staged change (a response) until
+// that sync: see CommitBarrier. Single-threaded: every call from the thread that runs the engine.
 //   GroupCommitStore commits(sqlite);
 //   commits.set_sync_scheduler([&] { asio::post(io, [&] { (void)commits.sync(); }); });
 //   engine.create_job(...);   // stages; the first staged batch asks the scheduler for one sync()
 
+#include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "emulator/core/result.hpp"
@@ -55,9 +61,25 @@ class GroupCommitStore final : public engine::DocumentStore, public CommitBarrie
   std::uint64_t syncs() const { return syncs_; }
 
  private:
+  struct StagedStep {
+    engine::Document doc;
+    bool is_put;
+  };
+  // (collection, key) of a staged step; the views point into staged_, whose elements never move.
+  using DocumentName = std::pair<std::string_view, std::string_view>;
+  struct DocumentNameHash {
+    std::size_t operator()(const DocumentName& name) const {
+      const std::size_t collection = std::hash<std::string_view>{}(name.first);
+      return collection ^
+             (std::hash<std::string_view>{}(name.second) + 0x9e3779b97f4a7c15ULL + (collection << 6));
+    }
+  };
+
   engine::DocumentStore& durable_;
   std::function<void()> schedule_;
-  engine::WriteBatch staged_;  // every staged batch, appended in order
+  // The last change of every document staged since the last sync, in the order each was first staged.
+  std::deque<StagedStep> staged_;
+  std::unordered_map<DocumentName, std::size_t, DocumentNameHash> staged_index_;
   std::vector<Waiter> waiters_;
   std::uint64_t batches_staged_ = 0;
   std::uint64_t syncs_ = 0;

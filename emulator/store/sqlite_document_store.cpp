@@ -73,6 +73,9 @@ core::Result<std::unique_ptr<SqliteDocumentStore>> SqliteDocumentStore::open(std
   if (auto r = store->open_database(options); !r) return std::move(r).error();
   if (auto r = store->check_schema(); !r) return std::move(r).error();
   if (auto r = store->prepare_statements(); !r) return std::move(r).error();
+  if (options.checkpoints == SqliteCheckpoints::kBackground) {
+    if (auto r = store->start_background_checkpoints(options); !r) return std::move(r).error();
+  }
   return store;
 }
 
@@ -86,6 +89,8 @@ SqliteDocumentStore::SqliteDocumentStore(std::filesystem::path file, std::option
     : file_(std::move(file)), lock_(std::move(lock)) {}
 
 SqliteDocumentStore::~SqliteDocumentStore() {
+  // The checkpointer's connection goes first, so that this one is the last and checkpoints everything.
+  checkpointer_.reset();
   for (auto*& statement : statements_) {
     sqlite3_finalize(statement);  // a no-op on nullptr
     statement = nullptr;
@@ -187,6 +192,31 @@ core::Result<void> SqliteDocumentStore::prepare_statements() {
     if (rc != SQLITE_OK) return sqlite_error("cannot prepare a statement", rc);
   }
   return {};
+}
+
+core::Result<void> SqliteDocumentStore::start_background_checkpoints(const SqliteOptions& options) {
+  auto checkpointer = WalCheckpointer::start(file_, options.synchronous, options.busy_timeout);
+  if (!checkpointer) return std::move(checkpointer).error();
+  checkpointer_ = std::move(*checkpointer);
+  background_checkpoint_pages_ = std::max(1, options.background_checkpoint_pages);
+  foreground_checkpoint_pages_ = std::max(background_checkpoint_pages_, options.foreground_checkpoint_pages);
+  // Replaces SQLite's own hook, the one that checkpoints on commit (wal_autocheckpoint).
+  sqlite3_wal_hook(db_, &SqliteDocumentStore::on_wal_commit, this);
+  return {};
+}
+
+int SqliteDocumentStore::on_wal_commit(void* self, sqlite3* db, const char* /*schema*/, int wal_pages) {
+  auto* store = static_cast<SqliteDocumentStore*>(self);
+  if (wal_pages >= store->foreground_checkpoint_pages_) {
+    // The thread lags (commits keep adding frames while it copies, so the WAL never starts over):
+    // copy the rest here, between transactions, so that the next commit starts the WAL over.
+    const int rc = store->checkpointer_->checkpoint_now(db, SQLITE_CHECKPOINT_RESTART);
+    if (rc == SQLITE_OK) ++store->foreground_checkpoints_;
+  } else if (wal_pages >= store->background_checkpoint_pages_) {
+    store->checkpointer_->request();
+  }
+  // The commit itself succeeded whatever happened here; a checkpoint that failed is tried again later.
+  return SQLITE_OK;
 }
 
 core::Result<void> SqliteDocumentStore::commit(const engine::WriteBatch& batch) {

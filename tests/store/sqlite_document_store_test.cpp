@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -284,9 +285,9 @@ std::string batch_key(std::uint64_t i) {
 
 // Each batch i adds jobs/i and events/i and moves the single "cursor" document from i-1 to i, so a
 // torn batch would show up as a job without its event or as zero or two cursors.
-[[noreturn]] void commit_and_acknowledge(const std::filesystem::path& dir, SqliteSync sync, int ack_fd,
+[[noreturn]] void commit_and_acknowledge(const std::filesystem::path& dir, SqliteOptions options, int ack_fd,
                                          std::uint64_t batches) {
-  auto store = SqliteDocumentStore::open_in_dir(dir, {.synchronous = sync});
+  auto store = SqliteDocumentStore::open_in_dir(dir, options);
   if (!store) _exit(3);
   std::string body = R"({"payload":")" + std::string(200, 'p') + R"("})";
   for (std::uint64_t i = 0; i < batches; ++i) {
@@ -307,8 +308,8 @@ struct CrashOutcome {
 };
 
 // Runs the child; when kill_after is set, SIGKILLs it once that many acknowledgements arrived.
-CrashOutcome run_crashing_child(const std::filesystem::path& dir, SqliteSync sync, std::uint64_t batches,
-                                std::uint64_t kill_after) {
+CrashOutcome run_crashing_child(const std::filesystem::path& dir, SqliteOptions options,
+                                std::uint64_t batches, std::uint64_t kill_after) {
   CrashOutcome outcome;
   int fds[2];
   if (::pipe(fds) != 0) {
@@ -322,7 +323,7 @@ CrashOutcome run_crashing_child(const std::filesystem::path& dir, SqliteSync syn
   }
   if (child == 0) {
     ::close(fds[0]);
-    commit_and_acknowledge(dir, sync, fds[1], batches);
+    commit_and_acknowledge(dir, options, fds[1], batches);
   }
   ::close(fds[1]);
   bool killed = false;
@@ -375,7 +376,7 @@ void expect_every_acknowledged_batch(const std::filesystem::path& dir, std::uint
 
 TEST(SqliteDocumentStoreCrash, KillNineKeepsEveryAcknowledgedBatch) {
   testing::TempDir dir;
-  auto outcome = run_crashing_child(dir.path(), SqliteSync::kNormal, 100'000'000, 2000);
+  auto outcome = run_crashing_child(dir.path(), {.synchronous = SqliteSync::kNormal}, 100'000'000, 2000);
   ASSERT_TRUE(WIFSIGNALED(outcome.status) && WTERMSIG(outcome.status) == SIGKILL)
       << "the child should have been killed, status " << outcome.status;
   ASSERT_GE(outcome.acknowledged, 2000u);
@@ -385,18 +386,68 @@ TEST(SqliteDocumentStoreCrash, KillNineKeepsEveryAcknowledgedBatch) {
 
 TEST(SqliteDocumentStoreCrash, KillNineWithFullSyncKeepsEveryAcknowledgedBatch) {
   testing::TempDir dir;
-  auto outcome = run_crashing_child(dir.path(), SqliteSync::kFull, 100'000'000, 100);
+  auto outcome = run_crashing_child(dir.path(), {.synchronous = SqliteSync::kFull}, 100'000'000, 100);
   ASSERT_TRUE(WIFSIGNALED(outcome.status) && WTERMSIG(outcome.status) == SIGKILL) << outcome.status;
   expect_every_acknowledged_batch(dir.path(), outcome.acknowledged);
 }
 
 TEST(SqliteDocumentStoreCrash, ExitWithoutCloseKeepsEveryBatch) {
   testing::TempDir dir;
-  auto outcome = run_crashing_child(dir.path(), SqliteSync::kNormal, 1500, 0);
+  auto outcome = run_crashing_child(dir.path(), {.synchronous = SqliteSync::kNormal}, 1500, 0);
   ASSERT_TRUE(WIFEXITED(outcome.status)) << outcome.status;
   ASSERT_EQ(WEXITSTATUS(outcome.status), 0) << "3: open failed, 4: commit failed, 5: pipe write failed";
   ASSERT_EQ(outcome.acknowledged, 1500u);
   expect_every_acknowledged_batch(dir.path(), 1500);
+}
+
+// Small thresholds, so that a few thousand batches go through many checkpoints of both kinds.
+SqliteOptions background_checkpoints() {
+  return {.checkpoints = SqliteCheckpoints::kBackground,
+          .background_checkpoint_pages = 40,
+          .foreground_checkpoint_pages = 400};
+}
+
+TEST(SqliteDocumentStoreCrash, KillNineWithBackgroundCheckpointsKeepsEveryAcknowledgedBatch) {
+  testing::TempDir dir;
+  auto outcome = run_crashing_child(dir.path(), background_checkpoints(), 100'000'000, 3000);
+  ASSERT_TRUE(WIFSIGNALED(outcome.status) && WTERMSIG(outcome.status) == SIGKILL) << outcome.status;
+  ASSERT_GE(outcome.acknowledged, 3000u);
+  expect_every_acknowledged_batch(dir.path(), outcome.acknowledged);
+}
+
+TEST(SqliteDocumentStoreCheckpoints, BackgroundThreadCheckpointsAndTheWalStaysBounded) {
+  testing::TempDir dir;
+  const SqliteOptions options = background_checkpoints();
+  auto store = open_ok(dir.path(), options);
+  ASSERT_NE(store, nullptr);
+  const std::filesystem::path wal = dir.path() / "state.db-wal";
+  const std::string body = R"({"payload":")" + std::string(1000, 'p') + R"("})";
+  // A batch here takes a few pages; the WAL may pass the foreground threshold by one batch before
+  // the commit that crossed it checkpoints, and the file keeps its largest size.
+  constexpr std::uintmax_t kFrameBytes = 4096 + 24;
+  const std::uintmax_t bound =
+      32 + kFrameBytes * (static_cast<std::uintmax_t>(options.foreground_checkpoint_pages) + 16);
+  std::uintmax_t largest = 0;
+  for (std::uint64_t i = 0; i < 5000; ++i) {
+    WriteBatch batch;
+    batch.put("jobs", batch_key(i), body);
+    batch.put("events", batch_key(i), body);
+    batch.put("meta", "counters", std::to_string(i));
+    ASSERT_TRUE((*store).commit(batch).ok());
+    largest = std::max(largest, std::filesystem::file_size(wal));
+  }
+  EXPECT_LE(largest, bound) << "the WAL grew past the foreground threshold";
+  // Every commit past the threshold asks the thread; it must have done some of them by now.
+  for (int i = 0; i < 500 && store->background_checkpoints() == 0; ++i) {
+    ::usleep(10'000);
+  }
+  EXPECT_GT(store->background_checkpoints(), 0u);
+  store.reset();
+  auto reopened = open_ok(dir.path());
+  ASSERT_NE(reopened, nullptr);
+  auto jobs = contents(*reopened, "jobs");
+  EXPECT_EQ(jobs.size(), 5000u);
+  EXPECT_EQ(contents(*reopened, "meta").at("counters"), "4999");
 }
 
 }  // namespace
