@@ -42,6 +42,7 @@ inline int run_token_command(std::span<const std::string_view> args) {
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view name = args[i];
     std::optional<std::string_view> value;
+    bool value_is_next_argument = false;
     if (name == "--help" || name == "-h") {
       std::fputs(std::string(kTokenUsage).c_str(), stdout);
       return 0;
@@ -49,13 +50,15 @@ inline int run_token_command(std::span<const std::string_view> args) {
     if (const std::size_t eq = name.find('='); name.starts_with("--") && eq != std::string_view::npos) {
       value = name.substr(eq + 1);
       name = name.substr(0, eq);
-    } else if (i + 1 < args.size()) {
+    } else if (i + 1 < args.size() && !args[i + 1].starts_with("--")) {
+      // The next flag is never taken as a value: `--subscription --data-dir D` lacks a subscription.
       value = args[i + 1];
+      value_is_next_argument = true;
     }
     if (name != "--subscription" && name != "--data-dir" && name != "--expires")
       return usage_error("unexpected '" + std::string(args[i]) + "'");
     if (!value) return usage_error(std::string(name) + " needs a value");
-    if (args[i].find('=') == std::string_view::npos) ++i;
+    if (value_is_next_argument) ++i;
     if (name == "--subscription") {
       if (value->empty() || value->find('/') != std::string_view::npos)
         return usage_error("--subscription needs a subscription id without '/'");

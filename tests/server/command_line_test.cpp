@@ -362,6 +362,8 @@ TEST_F(TokenCommandTest, MissingAndBadArgumentsAreUsageErrors) {
   expect_usage_error({}, "--subscription ID is required");
   expect_usage_error({"--data-dir", dir}, "--subscription ID is required");
   expect_usage_error({"--subscription"}, "--subscription needs a value");
+  // The next flag is never taken as the subscription.
+  expect_usage_error({"--subscription", "--data-dir", dir}, "--subscription needs a value");
   expect_usage_error({"--subscription="}, "--subscription needs a subscription id without '/'");
   expect_usage_error({"--subscription", "a/b"}, "--subscription needs a subscription id without '/'");
   expect_usage_error({"--subscription", "s", "--data-dir"}, "--data-dir needs a value");
