@@ -184,6 +184,10 @@ void apply_settings(const Reader& r, const YAML::Node& node, Settings& s) {
       {"quota.totalDedicatedVcpus", i64(&Settings::total_dedicated_vcpu_quota)},
       {"quota.totalLowPriorityVcpus", i64(&Settings::total_low_priority_vcpu_quota)},
       {"quota.clusters", i64(&Settings::cluster_quota)},
+      {"limits.maxOperationsInFlight",
+       [&](const YAML::Node& n, const std::string& k) { s.max_operations_in_flight = r.integer(n, k, 1, 1LL << 40); }},
+      {"limits.maxJobsPerExperiment",
+       [&](const YAML::Node& n, const std::string& k) { s.max_jobs_per_experiment = r.integer(n, k, 1, 1LL << 40); }},
   };
   if (!node.IsMap()) r.fail(node, "settings", "expected a mapping of setting sections (nodes:, quota:, ...)");
   for (const auto& section : node) {

@@ -92,6 +92,16 @@ TEST(ScenarioLoader, SettingsOverrideTheProfile) {
   EXPECT_TRUE(s->settings.scheduler_backfill);
 }
 
+TEST(ScenarioLoader, LimitsAreSettingsToo) {
+  auto s = parse("settings:\n  limits:\n    maxOperationsInFlight: 5\n    maxJobsPerExperiment: 300000\n");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->settings.max_operations_in_flight, 5);
+  EXPECT_EQ(s->settings.max_jobs_per_experiment, 300000);
+  auto zero = parse("settings:\n  limits:\n    maxJobsPerExperiment: 0\n");
+  ASSERT_FALSE(zero.ok());
+  EXPECT_EQ(zero.error().target, "settings.limits.maxJobsPerExperiment");
+}
+
 TEST(ScenarioLoader, ErrorsNameFileLineAndKey) {
   auto s = parse("name: x\ntimeline:\n  - at: 1s\n    submit: j\n    cluster: c\n    nodes: many\n");
   ASSERT_FALSE(s.ok());
