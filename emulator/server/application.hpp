@@ -6,6 +6,7 @@
 //   HttpServer server(io, app->handler(), settings);  ...  app->shutdown();
 
 #include "emulator/api/request_handler.hpp"
+#include "emulator/store/commit_barrier.hpp"
 
 #include <string>
 
@@ -21,6 +22,8 @@ class Application {
   virtual std::string backend_name() const = 0;
   // After the listeners stopped and before the io_context stops: cancel timers, save state.
   virtual void shutdown() = 0;
+  // What responses wait behind before they are written (group commit), or null: answer at once.
+  virtual store::CommitBarrier* commit_barrier() { return nullptr; }
 };
 
 }  // namespace emu::server

@@ -1,6 +1,7 @@
 #include "emulator/server/emulator_application.hpp"
 
 #include <fmt/format.h>
+#include <boost/asio/post.hpp>
 
 #include "emulator/core/log.hpp"
 #include "emulator/engine/resource_path.hpp"
@@ -46,19 +47,36 @@ core::Result<std::unique_ptr<EmulatorApplication>> EmulatorApplication::create(c
   if (options.in_memory) {
     app->store_ = std::make_unique<store::MemoryDocumentStore>();
   } else {
-    auto opened = store::SqliteDocumentStore::open_in_dir(options.data_dir);
+    // WAL checkpoints (and their fsyncs) on the store's thread, not inside a commit on this one.
+    store::SqliteOptions sqlite{.checkpoints = store::SqliteCheckpoints::kBackground};
+    auto opened = store::SqliteDocumentStore::open_in_dir(options.data_dir, sqlite);
     if (!opened) return opened.error();
     app->store_ = std::move(*opened);
+    // Group commit: the engine's commit() stages, and the first change of a turn posts one sync, so
+    // every change made in that turn (by requests or timers) shares one SQLite transaction. The
+    // server writes the responses of that turn after the sync (commit_barrier()), so nothing is
+    // acknowledged before it is durable.
+    app->group_commit_ = std::make_unique<store::GroupCommitStore>(*app->store_);
+    app->group_commit_->set_sync_scheduler([app = app.get(), &io] {
+      boost::asio::post(io, [app] { (void)app->sync_staged(); });
+    });
   }
+  engine::DocumentStore& engine_store =
+      app->group_commit_ ? static_cast<engine::DocumentStore&>(*app->group_commit_) : *app->store_;
   if (auto chosen = app->choose_backend(options, io); !chosen) return chosen.error();
   app->journal_ = std::make_unique<core::Journal>();
-  app->engine_ = std::make_unique<engine::Engine>(*app->executor_, *app->store_, *app->backend_, *app->journal_,
+  app->engine_ = std::make_unique<engine::Engine>(*app->executor_, engine_store, *app->backend_, *app->journal_,
                                                   engine::VmSizeCatalog::builtin(), app->settings_.engine,
                                                   options.seed);
   if (auto loaded = app->engine_->load(); !loaded) {
     return core::Error::internal(fmt::format("cannot load the state in {}: {}. Move the folder away to start "
                                              "afresh, or restore it from a backup.",
                                              options.data_dir.string(), loaded.error().message));
+  }
+  // What the load changed (nodes gone, jobs requeued) is durable before the first request is served.
+  if (auto synced = app->sync_staged(); !synced) {
+    return core::Error::internal(fmt::format("cannot save the state in {}: {}", options.data_dir.string(),
+                                             synced.error().message));
   }
   // The clock never runs backwards across a restart: it resumes after the last recorded event.
   if (!app->journal_->empty()) {
@@ -95,9 +113,17 @@ core::Result<std::unique_ptr<EmulatorApplication>> EmulatorApplication::create(c
 
 EmulatorApplication::~EmulatorApplication() { tear_down(); }
 
+core::Result<void> EmulatorApplication::sync_staged() {
+  if (!group_commit_) return {};
+  auto synced = group_commit_->sync();
+  if (!synced) core::log::error("state could not be saved: {}", synced.error().message);
+  return synced;
+}
+
 void EmulatorApplication::tear_down() {
   // The engine talks to the backend and the executor while it winds down: destroy it first, then the
-  // backend (its sandboxes), then the storage (its mounts).
+  // backend (its sandboxes), then the storage (its mounts). What they staged on the way is committed
+  // last (a parked response, if any is left, is answered by it).
   dashboard_.reset();
   auth_.reset();
   recorder_.reset();
@@ -106,6 +132,7 @@ void EmulatorApplication::tear_down() {
   backend_.reset();
   storage_.reset();
   sim_storage_.reset();
+  (void)sync_staged();
 }
 
 core::Result<core::Time> EmulatorApplication::advance_clock(core::Duration by) { return executor_->advance(by); }
@@ -131,8 +158,8 @@ api::StorageUsage EmulatorApplication::file_server_usage(const std::string& file
 }
 
 void EmulatorApplication::shutdown() {
-  // Every change is committed when it happens; nothing is pending here. Stop timers, sandboxes and
-  // mounts so that the io_context can finish.
+  // Stop timers, sandboxes and mounts so that the io_context can finish; tear_down() commits what is
+  // still staged (changes of the last turn, and of the engine winding down).
   tear_down();
   executor_.reset();
 }

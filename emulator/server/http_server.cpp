@@ -174,6 +174,8 @@ core::Result<void> HttpServer::start() {
   return {};
 }
 
+void HttpServer::set_commit_barrier(store::CommitBarrier* barrier) { context_->commits = barrier; }
+
 std::size_t HttpServer::connection_count() const { return context_->registry.size(); }
 
 void HttpServer::stop(std::function<void()> on_stopped) {

@@ -10,6 +10,7 @@
 #include "emulator/api/request_handler.hpp"
 #include "emulator/core/result.hpp"
 #include "emulator/server/http_server_settings.hpp"
+#include "emulator/store/commit_barrier.hpp"
 
 #include <boost/asio/io_context.hpp>
 
@@ -39,6 +40,11 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
   // Closes everything at once; prefer stop() and wait for its callback.
   ~HttpServer();
+
+  // Group commit: from now on a response is written only after every change staged by then is
+  // committed (the handler's own and any other not yet durable); a failed commit turns it into a 500.
+  // Without a barrier (the default) responses go out as soon as the handler returns.
+  void set_commit_barrier(store::CommitBarrier* barrier);
 
   // Loads the TLS files, resolves the host, binds both listeners and starts accepting. Errors name
   // the file or address at fault (codes TlsMaterialError, HostNotFound, ListenFailed).

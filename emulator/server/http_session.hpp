@@ -1,9 +1,10 @@
 #pragma once
 // HttpSession<Stream>: one accepted connection, plain (tcp::socket) or TLS (ssl::stream). It reads
 // a request, calls the handler on the server thread, writes the response and only then reads the
-// next request, so pipelined requests are answered in order. Buffers live as long as the
-// connection and are reused request after request. Timeouts are deadlines swept by the server.
-// Only http_server.cpp includes this file.
+// next request, so pipelined requests are answered in order. With a commit barrier (group commit),
+// a response waits while changes are staged and goes out after the commit that makes them durable. Buffers
+// live as long as the connection and are reused request after request. Timeouts are deadlines swept by the
+// server. Only http_server.cpp includes this file.
 //   auto session = std::make_shared<HttpSession<tcp::socket>>(std::move(socket), context, false);
 //   session->start();
 
@@ -86,8 +87,9 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
   using error_code = boost::system::error_code;
   using Clock = Connection::Clock;
 
-  // kIdle: waiting for the first byte of a request; kReading: part of one has arrived.
-  enum class State { kHandshake, kIdle, kReading, kContinue, kWriting, kLingering, kClosed };
+  // kIdle: waiting for the first byte of a request; kReading: part of one has arrived; kCommitting:
+  // the response is ready and waits for the group commit.
+  enum class State { kHandshake, kIdle, kReading, kContinue, kCommitting, kWriting, kLingering, kClosed };
 
   static constexpr std::size_t kReadChunk = 16 * 1024;
   // Bodies up to this are copied behind the head so the response goes out in one write (and, over
@@ -116,6 +118,8 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
         return "reading a request";
       case State::kContinue:
         return "sending 100 Continue";
+      case State::kCommitting:
+        return "waiting for the commit";
       case State::kWriting:
         return "writing a response";
       case State::kLingering:
@@ -296,6 +300,31 @@ class HttpSession final : public Connection, public std::enable_shared_from_this
                        parser_->is_head() ? std::string_view("HEAD") : std::string_view(request_.method),
                        request_.target, response_.status, response_.body.size(), took.count());
     }
+    store::CommitBarrier* commits = context_->commits;
+    if (commits != nullptr && commits->has_staged()) {
+      // The response may tell of a staged change (this request's or another's): hold it until the
+      // commit, which the store has already asked for on this turn of the io_context.
+      state_ = State::kCommitting;
+      set_deadline(Clock::now() + settings().request_timeout);
+      commits->after_sync([self = this->shared_from_this()](const core::Result<void>& committed) {
+        self->on_committed(committed);
+      });
+      return;
+    }
+    write_response();
+  }
+
+  void on_committed(const core::Result<void>& committed) {
+    if (state_ == State::kClosed) return;
+    if (!committed) {
+      core::log::debug("{}: answering 500, the commit failed: {}", remote_, committed.error().message);
+      response_ = api::error_response(core::Error::internal(
+          fmt::format("The emulator could not save the change to its data directory ({}). Check free disk "
+                      "space and permissions.",
+                      committed.error().message)));
+    }
+    // A stop that began meanwhile: say so in this response, as on_write() will close.
+    if (stop_requested_ || context_->stopping) keep_alive_ = false;
     write_response();
   }
 

@@ -115,6 +115,7 @@ int serve(const ServeOptions& options) {
     core::log::info("backend auto: using {}", application->backend_name());
 
   HttpServer server(io, application->handler(), server_settings(options, tls->material));
+  server.set_commit_barrier(application->commit_barrier());
   if (auto started = server.start(); !started) {
     core::log::error("{}", started.error().message);
     return 1;
