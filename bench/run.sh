@@ -3,7 +3,8 @@
 # Builds the benchmarks (Release), runs every suite and macro benchmark, repeats each (median and
 # min-max; 5 runs where cheap, fewer for the long ones, 1-3 with --quick), then prints the report
 # and writes it to bench/results/latest.md (raw rows beside it in latest.tsv).
-#   SECTIONS: comma-separated among engine,codec,router,store,rest,startup,replay,fuse,container
+#   SECTIONS: comma-separated among engine,codec,router,store,rest,startup,replay,fuse,container;
+#   rest is rest-get (GETs and LRO pollers, in memory) plus rest-put (durable job creates)
 # REST runs pin the server to CPU 0 and wrk to CPU 1 (set BENCH_SERVER_CPU / BENCH_CLIENT_CPU).
 set -euo pipefail
 
@@ -39,7 +40,7 @@ trap cleanup EXIT
 STEP=0
 progress() { STEP=$((STEP + 1)); printf '[bench %2d] %s\n' "$STEP" "$*" >&2; }
 note() { printf -- '- %s\n' "$*" >>"$NOTES"; printf '[bench] note: %s\n' "$*" >&2; }
-wanted() { [[ ",$ONLY," == *",$1,"* ]]; }
+wanted() { [[ ",$ONLY," == *",$1,"* || ( $1 == rest-* && ",$ONLY," == *",rest,"* ) ]]; }
 report() { python3 "$ROOT/bench/report.py" "$@"; }
 
 # --- machine -----------------------------------------------------------------------------------
@@ -135,35 +136,42 @@ wrk_runs() {  # wrk_runs NAME RUNS wrk-args...: repeated wrk runs
     wrk_once "$name" "$@"
   done
 }
-if wanted rest; then
+if wanted rest-get || wanted rest-put; then
   if ! command -v wrk >/dev/null || ! command -v curl >/dev/null; then
     note "rest: skipped, wrk or curl missing (scripts/install-deps.sh --test installs wrk)"
   else
-    # Reads: in memory, clock frozen (--time-scale 0) so the operation stays in progress while polled.
-    progress "rest: starting serve --in-memory --time-scale 0 on CPU $SERVER_CPU"
-    start_server --in-memory --time-scale 0
-    seed_resources
-    wrk_runs "GET job, 64 connections" "$REPS" -t1 -c64 "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
-    # The same below saturation: with one request in flight per connection, latency at 64 connections
-    # is 64 / throughput (Little's law), so a lighter load shows what one request costs.
-    wrk_runs "GET job, 8 connections" "$REPS" -t1 -c8 "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
-    if [[ -n "$OPERATION" ]]; then
-      wrk_runs "GET operation, 1000 connections" "$REPS" -t1 -c1000 --timeout 5s "$OPERATION"
-    else
-      note "rest: the cluster PUT gave no Azure-AsyncOperation header; LRO pollers not measured"
+    if wanted rest-get; then
+      # Reads: in memory, clock frozen (--time-scale 0) so the operation stays in progress while polled.
+      progress "rest: starting serve --in-memory --time-scale 0 on CPU $SERVER_CPU"
+      start_server --in-memory --time-scale 0
+      seed_resources
+      wrk_runs "GET job, 64 connections" "$REPS" -t1 -c64 "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
+      # The same below saturation: with one request in flight per connection, latency at 64 connections
+      # is 64 / throughput (Little's law), so a lighter load shows what one request costs.
+      wrk_runs "GET job, 8 connections" "$REPS" -t1 -c8 "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
+      wrk_runs "GET workspace, 64 connections" "$REPS" -t1 -c64 "$BASE$WS?api-version=2018-05-01"
+      if [[ -n "$OPERATION" ]]; then
+        wrk_runs "GET operation, 1000 connections" "$REPS" -t1 -c1000 --timeout 5s "$OPERATION"
+      else
+        note "rest: the cluster PUT gave no Azure-AsyncOperation header; LRO pollers not measured"
+      fi
+      stop_server
     fi
-    stop_server
-    # Writes: durable state (SQLite in the data dir), the clock running as in normal use.
-    progress "rest: starting serve with a data dir (durable) on CPU $SERVER_CPU"
-    start_server --data-dir "$WORK/data"
-    seed_resources
-    for i in $(seq 1 "$REPS"); do
-      progress "rest: job creates (run $i/$REPS, ${DURATION}s)"
-      wrk_once "PUT new job, durable, 64 connections" -t1 -c64 -s "$ROOT/bench/put_jobs.lua" "$BASE" \
-        -- "$WS/experiments/e" "$WS/clusters/c" "run$i"
-    done
-    stop_server
-    rm -rf "$WORK/data"
+    if wanted rest-put; then
+      # Writes: durable state (SQLite in the data dir), the clock running as in normal use.
+      progress "rest: starting serve with a data dir (durable) on CPU $SERVER_CPU"
+      start_server --data-dir "$WORK/data"
+      seed_resources
+      for i in $(seq 1 "$REPS"); do
+        progress "rest: job creates (run $i/$REPS, ${DURATION}s)"
+        wrk_once "PUT new job, durable, 64 connections" -t1 -c64 -s "$ROOT/bench/put_jobs.lua" "$BASE" \
+          -- "$WS/experiments/e" "$WS/clusters/c" "run$i"
+      done
+      # Group commit keeps the WAL bounded (checkpoints on the store's thread, a RESTART past 64 MiB).
+      note "rest: after the durable runs the WAL was $(( $(stat -c %s "$WORK/data/state.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB, the database $(( $(stat -c %s "$WORK/data/state.db") / 1048576 )) MiB"
+      stop_server
+      rm -rf "$WORK/data"
+    fi
   fi
 fi
 
