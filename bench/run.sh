@@ -164,8 +164,11 @@ if wanted rest-get || wanted rest-put; then
       seed_resources
       for i in $(seq 1 "$REPS"); do
         progress "rest: job creates (run $i/$REPS, ${DURATION}s)"
+        # An experiment per run: a run creates tens of thousands of jobs, and an experiment holds at
+        # most limits.maxJobsPerExperiment (200,000).
+        put "$WS/experiments/run$i" '{}' >/dev/null
         wrk_once "PUT new job, durable, 64 connections" -t1 -c64 -s "$ROOT/bench/put_jobs.lua" "$BASE" \
-          -- "$WS/experiments/e" "$WS/clusters/c" "run$i"
+          -- "$WS/experiments/run$i" "$WS/clusters/c" "run$i"
       done
       # Group commit keeps the WAL bounded (checkpoints on the store's thread, a RESTART past 64 MiB).
       note "rest: after the durable runs the WAL was $(( $(stat -c %s "$WORK/data/state.db-wal" 2>/dev/null || echo 0) / 1048576 )) MiB, the database $(( $(stat -c %s "$WORK/data/state.db") / 1048576 )) MiB"
