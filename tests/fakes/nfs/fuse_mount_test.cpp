@@ -212,6 +212,24 @@ TEST_F(FuseMountTest, HardMountsWaitOutAnOutageSoftMountsGetEioNothingIsLost) {
   EXPECT_FALSE(service_->begin_outage(kServer, 0s));
 }
 
+TEST_F(FuseMountTest, AFileOpenedBeforeAnOutageFailsOnASoftMountDuringIt) {
+  if (!kernel_maps_direct_io_files()) GTEST_SKIP() << "without direct I/O, cached pages answer reads";
+  const auto a = mount(file_server(), "node-a");
+  const auto soft = mount(file_server("soft"), "node-b");
+  ASSERT_TRUE(write_file(a / "data", "read before and during the outage"));
+  const int fd = ::open((soft / "data").c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  char buf[8] = {};
+  ASSERT_EQ(::pread(fd, buf, sizeof(buf), 0), static_cast<ssize_t>(sizeof(buf)));
+  ASSERT_TRUE(service_->begin_outage(kServer, 500ms));
+  errno = 0;
+  EXPECT_LT(::pread(fd, buf, sizeof(buf), 0), 0) << "the store is away: no page cache to answer from";
+  EXPECT_EQ(errno, EIO);
+  std::this_thread::sleep_for(700ms);
+  EXPECT_EQ(::pread(fd, buf, sizeof(buf), 0), static_cast<ssize_t>(sizeof(buf))) << "after recovery";
+  ::close(fd);
+}
+
 TEST_F(FuseMountTest, UnmountingDuringAnOutageDoesNotHang) {
   const auto a = mount(file_server(), "node-a");
   ASSERT_TRUE(write_file(a / "f", "x"));
