@@ -94,6 +94,7 @@ void Engine::save_counters() {
 }
 
 core::Result<void> Engine::flush() {
+  ++state_revision_;
   if (batch_.empty()) return {};
   WriteBatch batch = std::move(batch_);
   batch_ = WriteBatch{};
@@ -113,6 +114,7 @@ void Engine::commit_pending() {
 
 void Engine::emit(std::string_view kind, const std::string& subject, std::string_view from, std::string_view to,
                   std::string_view reason, core::JournalRecord::Details details) {
+  ++state_revision_;
   const auto& record = journal_.append(executor_.now(), std::string(kind), subject, std::string(from),
                                        std::string(to), std::string(reason), std::move(details));
   if (persist_) batch_.put(kEvents, padded(record.sequence), core::Journal::canonical_line(record));

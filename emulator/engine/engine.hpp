@@ -148,6 +148,10 @@ class Engine final : public NodeEvents {
   const std::map<std::string, JobRecord, std::less<>>& jobs() const { return jobs_; }
   const std::map<std::string, ClusterRecord, std::less<>>& clusters() const { return clusters_; }
 
+  // Changes whenever state may have changed (every flush() and journal record): the API's cache of
+  // rendered GET responses is valid while it stays the same.
+  std::uint64_t state_revision() const { return state_revision_; }
+
   const EngineSettings& settings() const { return settings_; }
   core::Executor& executor() { return executor_; }
   core::Journal& journal() { return journal_; }
@@ -270,6 +274,7 @@ class Engine final : public NodeEvents {
   core::Rng fault_rng_;
   core::Rng preemption_rng_;
   bool persist_;
+  std::uint64_t state_revision_ = 0;
   WriteBatch batch_;
 
   std::uint64_t ids_issued_ = 0;
