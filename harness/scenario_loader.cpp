@@ -550,7 +550,11 @@ std::optional<core::Duration> parse_sim_duration(std::string_view text) {
     try {
       std::size_t used = 0;
       const double v = std::stod(number, &used);
-      if (used == number.size() && std::isfinite(v) && v >= 0) return core::from_seconds(v * scale);
+      // At most what int64 nanoseconds hold (about 292 years): converting more is undefined behaviour.
+      constexpr double kMaxSeconds = 9.2e9;
+      if (used == number.size() && std::isfinite(v) && v >= 0 && v * scale <= kMaxSeconds) {
+        return core::from_seconds(v * scale);
+      }
     } catch (const std::exception&) {
     }
     return std::nullopt;

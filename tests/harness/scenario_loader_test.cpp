@@ -24,6 +24,10 @@ TEST(SimDuration, AcceptsSuffixesIsoAndPlainSeconds) {
   EXPECT_FALSE(parse_sim_duration("soon"));
   EXPECT_FALSE(parse_sim_duration("-5s"));
   EXPECT_FALSE(parse_sim_duration(""));
+  // Beyond what a Duration holds (int64 nanoseconds, about 292 years): refused, not overflowed.
+  EXPECT_EQ(parse_sim_duration("36500d"), seconds(36500LL * 86400));
+  EXPECT_FALSE(parse_sim_duration("1e300s"));
+  EXPECT_FALSE(parse_sim_duration("110000d"));
 }
 
 TEST(ScenarioLoader, ShorthandsBecomeArmRequestsInTimeOrder) {
