@@ -106,6 +106,15 @@ GOALS = [
      True),
     ("autoscale evaluation at 1,000 nodes", "engine", "BM_AutoscaleEvaluation/1000", "real time", "us", 10000,
      False),
+    ("FUSE sequential read 1 MiB, first open, store on disk", "fuse", "sequential read 1 MiB (first open) (disk)",
+     "FUSE/native", "%", 30, True),
+    ("FUSE creates/s, store on tmpfs", "fuse", "creates (tmpfs)", "FUSE", "files/s", 5000, True),
+    ("FUSE stats/s, attribute cache, store on disk", "fuse", "stats (default attribute cache) (disk)", "FUSE",
+     "stats/s", 30000, True),
+    ("container: submit to first process, idle node", "container", "submit to first process, idle node", "latency",
+     "ms", 100, False),
+    ("container: 2-node MPI hello, submit to succeeded", "container", "2-node customMpi hello, submit to succeeded",
+     "time", "s", 2, False),
 ]
 
 

@@ -229,8 +229,10 @@ fi
 # --- container job launch ----------------------------------------------------------------------
 if wanted container; then
   for i in $(seq 1 "$REPS"); do
-    progress "container: launch latency (run $i/$REPS)"
-    "$BUILD/tests/fakes/nodes/fakes_nodes_container_test" --gtest_filter='*.Measurements' >"$WORK/container.txt" 2>&1 ||
+    progress "container: launch latency, 2-node MPI, 50 jobs on 50 nodes (run $i/$REPS)"
+    "$BUILD/tests/fakes/nodes/fakes_nodes_container_test" \
+      --gtest_filter='*.Measurements:*.TwoNodeCustomMpiRanksPrintTheirHostnames:*.FiftyJobsOnFiftyNodes' \
+      >"$WORK/container.txt" 2>&1 ||
       { note "container: the measurement test failed: $(grep -m1 -i 'fail' "$WORK/container.txt")"; break; }
     if grep -q '\[  SKIPPED \]' "$WORK/container.txt"; then
       note "container: skipped, $(grep -m1 -i 'skip' "$WORK/container.txt" | sed 's/^[^:]*: *//')"
@@ -238,6 +240,13 @@ if wanted container; then
     fi
     sed -n 's/^submit to first process running on an idle node: \([0-9.]*\) ms.*/\1/p' "$WORK/container.txt" |
       while read -r ms; do printf 'container\tsubmit to first process, idle node\tlatency\tms\t%s\n' "$ms" >>"$RAW"; done
+    sed -n 's/^2-node MPI hello, submit to succeeded: \([0-9.]*\) s.*/\1/p' "$WORK/container.txt" |
+      while read -r sec; do printf 'container\t2-node customMpi hello, submit to succeeded\ttime\ts\t%s\n' "$sec" >>"$RAW"; done
+    sed -n 's/^50 nodes ready in \([0-9.]*\) s; 50 one-node jobs submit to all succeeded: \([0-9.]*\) s.*/\1 \2/p' \
+      "$WORK/container.txt" | while read -r ready jobs; do
+      printf 'container\t50 nodes\tready\ts\t%s\n' "$ready" >>"$RAW"
+      printf 'container\t50 one-node jobs on 50 nodes, all succeeded\ttime\ts\t%s\n' "$jobs" >>"$RAW"
+    done
   done
 fi
 
