@@ -6,13 +6,69 @@
 
 #include "emulator/api/http_message.hpp"
 
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
 namespace emu::api {
+
+namespace {
+
+// Well-formed UTF-8: no stray continuation bytes, overlong forms, surrogates or code points past U+10FFFF.
+bool is_utf8(std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    // The lead byte says how many continuation bytes follow and the least code point that needs them.
+    const std::size_t extra = (lead & 0xE0) == 0xC0   ? 1
+                              : (lead & 0xF0) == 0xE0 ? 2
+                              : (lead & 0xF8) == 0xF0 ? 3
+                                                      : 0;
+    if (extra == 0) return false;
+    constexpr std::uint32_t kLeast[] = {0, 0x80, 0x800, 0x10000};
+    std::uint32_t code = lead & (0x7Fu >> (extra + 1));
+    if (text.size() - i <= extra) return false;
+    for (std::size_t k = 1; k <= extra; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      code = (code << 6) | (next & 0x3Fu);
+    }
+    if (code < kLeast[extra] || code > 0x10FFFF || (code >= 0xD800 && code <= 0xDFFF)) return false;
+    i += extra + 1;
+  }
+  return true;
+}
+
+// The first 200 bytes of a target for an error message, bytes outside printable ASCII percent-encoded:
+// the message goes into JSON, which must be UTF-8.
+std::string printable(std::string_view target) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : target.substr(0, 200)) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (byte > 0x20 && byte < 0x7F) {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xF];
+    }
+  }
+  return out;
+}
+
+}  // namespace
 
 core::Result<RequestTarget> RequestTarget::parse(std::string_view target) {
   auto url = boost::urls::parse_origin_form(target);
   if (!url) {
-    return core::Error::bad_request("InvalidRequestUri", "The request target is not a valid URI path: " +
-                                                             std::string(target.substr(0, 200)));
+    return core::Error::bad_request("InvalidRequestUri",
+                                    "The request target is not a valid URI path: " + printable(target));
   }
   RequestTarget out;
   out.path = std::string(url->encoded_path());
@@ -20,6 +76,14 @@ core::Result<RequestTarget> RequestTarget::parse(std::string_view target) {
     if (!segment.empty()) out.segments.emplace_back(segment);
   }
   for (auto param : url->params()) out.params.emplace_back(param.key, param.has_value ? param.value : "");
+  // Decoded segments and query values become names, ids and error messages in JSON answers.
+  bool utf8 = std::all_of(out.segments.begin(), out.segments.end(), is_utf8);
+  for (const auto& [key, value] : out.params) utf8 = utf8 && is_utf8(key) && is_utf8(value);
+  if (!utf8) {
+    return core::Error::bad_request(
+        "InvalidRequestUri",
+        "The request target's percent-encoded bytes are not UTF-8: " + printable(target));
+  }
   return out;
 }
 

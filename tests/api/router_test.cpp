@@ -89,6 +89,22 @@ TEST_F(RouterTest, ApiVersionIsRequiredAndChecked) {
   EXPECT_EQ(code_of(wrong), "InvalidApiVersionParameter");
 }
 
+TEST_F(RouterTest, PercentEncodedBytesThatAreNotUtf8AreRefusedAndEveryAnswerIsJson) {
+  // Decoded, they would have become a subscription, a name or an error message that JSON cannot hold.
+  for (const std::string& target :
+       {"/subscriptions/s%FF/resourceGroups/rg1/providers/Microsoft.BatchAI/workspaces/ws1" + std::string(kV),
+        ws("w%C0%AF") + kV, ws() + "?api-version=%ED%A0%80", ws() + kV + "&%F4%90%80%80=1"}) {
+    auto res = call("PUT", target, R"({"location":"eastus"})");
+    EXPECT_EQ(res.status, 400) << target;
+    EXPECT_EQ(code_of(res), "InvalidRequestUri") << res.body;
+  }
+  EXPECT_EQ(call("PUT", ws("w%C3%A9") + kV, R"({"location":"eastus"})").status, 400);  // UTF-8, bad name
+  EXPECT_EQ(code_of(call("PUT", ws("w%C3%A9") + kV, R"({"location":"eastus"})")), "InvalidResourceName");
+  auto raw = call("GET", ws() + "/\xA2\xFF" + kV);
+  EXPECT_EQ(raw.status, 400);
+  EXPECT_NE(body_of(raw).at("error").at("message").as_string().find("%A2%FF"), std::string::npos) << raw.body;
+}
+
 TEST_F(RouterTest, UnknownRoutesAndMethodsAreCloudErrors) {
   auto unknown = call("GET", std::string(kRg) + "/gizmos" + kV);
   EXPECT_EQ(unknown.status, 404);
