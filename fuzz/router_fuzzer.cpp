@@ -15,6 +15,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,6 +59,13 @@ World& world() {
   return *instance;
 }
 
+// Says what broke, with the exchange, then stops the run: libFuzzer saves the input as a finding.
+[[noreturn]] void fail(const std::string& what, const api::HttpRequest& request, const api::HttpResponse& response) {
+  std::fprintf(stderr, "router_fuzzer: %s\n%s %s\n-> %d\n%s\n", what.c_str(), request.method.c_str(),
+               request.target.c_str(), response.status, response.body.c_str());
+  std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -77,9 +86,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (response.header("Content-Type").starts_with("application/json") && !response.body.empty()) {
     boost::system::error_code ec;
     (void)boost::json::parse(response.body, ec);
-    if (ec) __builtin_trap();
+    if (ec) fail("the JSON answer does not parse (" + ec.message() + ")", request, response);
   }
-  if (response.status < 100 || response.status > 599) __builtin_trap();
+  if (response.status < 100 || response.status > 599) fail("the status is not an HTTP status", request, response);
   // Let operations move on so that later inputs see finished and deleted resources.
   w.executor.run_until(w.executor.now() + std::chrono::seconds(5));
   return 0;

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang in BUILD_DIR and runs each for SECONDS on its committed
 # seed corpus (plus what earlier runs in BUILD_DIR found), then the Python trace converters' fuzz
-# harness. Exit 77 (skip) when clang or its fuzzer runtime is missing; 1 on any crash, leak, UB or
-# timeout, with the reproducer left in BUILD_DIR/findings.
+# harness. Exit 77 (skip) when clang or its fuzzer runtime is missing; 1 on any crash, leak, UB,
+# timeout or build failure, with the reproducer left in BUILD_DIR/findings.
+# Ends with a table, also written to BUILD_DIR/fuzz-summary.tsv: target, seconds, executions, exec/s,
+# corpus (inputs at the end of the run), result.
 #   fuzz/run_fuzzers.sh build-fuzz 10
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
@@ -28,6 +30,12 @@ fi
 
 mkdir -p "$build/findings"
 status=0
+summary="$build/fuzz-summary.tsv"
+printf 'target\tseconds\texecutions\texec/s\tcorpus\tresult\n' >"$summary"
+# final_stat NAME LOG: a libFuzzer final statistic (-print_final_stats=1), or "?".
+final_stat() { awk -v k="stat::$1:" '$1 == k { v = $2 } END { print (v == "" ? "?" : v) }' "$2"; }
+# The corpus size libFuzzer last reported ("corp: N/..."), or "?".
+corpus_size() { grep -oE 'corp: [0-9]+' "$1" | tail -1 | awk '{ print $2 }' | grep . || echo '?'; }
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}"
 for target in request_parser router scenario_parser; do
@@ -38,6 +46,7 @@ for target in request_parser router scenario_parser; do
   if ! cmake --build "$build" --target "${target}_fuzzer" -j "${EMU_FUZZ_JOBS:-2}" >"$build/$target.build.log" 2>&1; then
     echo "$target: BUILD FAILED with clang:"
     grep -E 'error' "$build/$target.build.log" | sort -u | head -10
+    printf '%s\t%s\t-\t-\t-\tbuild failed\n' "$target" "$seconds" >>"$summary"
     status=1
     continue
   fi
@@ -45,20 +54,29 @@ for target in request_parser router scenario_parser; do
   if "$build/${target}_fuzzer" "$work" "$here/corpus/$target" -max_total_time="$seconds" -timeout=10 \
        -rss_limit_mb=2048 -max_len=65536 -artifact_prefix="$build/findings/${target}-" \
        -print_final_stats=1 >"$log" 2>&1; then
-    runs="$(grep -E '^stat::number_of_executed_units' "$log" | awk '{print $2}')"
-    echo "$target: ${runs:-?} executions in ${seconds} s, no finding"
+    result="no finding"
   else
+    result="FINDING"
     echo "$target: FINDING (reproducer in $build/findings):"
     tail -40 "$log"
     status=1
   fi
+  runs="$(final_stat number_of_executed_units "$log")"
+  echo "$target: $runs executions in $seconds s, $result"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$seconds" "$runs" "$(final_stat average_exec_per_sec "$log")" \
+    "$(corpus_size "$log")" "$result" >>"$summary"
 done
 
 if command -v python3 >/dev/null; then
-  if python3 "$here/trace_converters_fuzz.py" --seconds "$seconds" --findings "$build/findings" --strict; then :; else
+  if python3 "$here/trace_converters_fuzz.py" --seconds "$seconds" --findings "$build/findings" --strict \
+       --summary "$summary"; then :; else
     status=1
   fi
 else
   echo "trace converters: SKIP (python3 not found)"
+  printf 'trace converters\t%s\t-\t-\t-\tskipped (no python3)\n' "$seconds" >>"$summary"
 fi
+echo
+echo "Fuzz summary ($summary):"
+column -t -s $'\t' "$summary" 2>/dev/null || cat "$summary"
 exit $status

@@ -3,8 +3,9 @@
 traces are fed to each converter's main(); a clean run or a clean exit (SystemExit with a message)
 passes, any other exception is a finding, grouped by exception type and the line that raised it.
 
-    python3 fuzz/trace_converters_fuzz.py --seconds 10 [--findings DIR] [--strict] [--seed N]
-Without --strict, findings are listed (and saved to DIR) but the exit code stays 0.
+    python3 fuzz/trace_converters_fuzz.py --seconds 10 [--findings DIR] [--strict] [--seed N] [--summary TSV]
+Without --strict, findings are listed (and saved to DIR) but the exit code stays 0. --summary appends
+one row per converter to run_fuzzers.sh's table (target, seconds, executions, exec/s, corpus, result).
 """
 
 import argparse
@@ -81,6 +82,7 @@ def main(argv):
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--findings", help="folder for one reproducer per finding")
     p.add_argument("--strict", action="store_true", help="exit 1 when there is a finding")
+    p.add_argument("--summary", help="tab-separated file to append one row per converter to")
     a = p.parse_args(argv)
     traces = os.path.join(HERE, "..", "scenarios", "traces")
     seeds = {
@@ -93,9 +95,11 @@ def main(argv):
     }
     rng = random.Random(a.seed)
     findings = {}
+    rows = []
     with tempfile.TemporaryDirectory() as work:
         for name, (module, corpus) in seeds.items():
-            deadline = time.monotonic() + a.seconds / len(seeds)
+            started = time.monotonic()
+            deadline = started + a.seconds / len(seeds)
             runs = 0
             path, out = os.path.join(work, f"{name}.in"), os.path.join(work, f"{name}.yaml")
             while time.monotonic() < deadline:
@@ -106,7 +110,9 @@ def main(argv):
                 found = run_one(module, path, out)
                 if found and found[0] not in findings:
                     findings[found[0]] = (name, data, found[1])
+            elapsed = time.monotonic() - started
             print(f"trace converter {name}: {runs} executions")
+            rows.append((name, elapsed, runs, len(corpus)))
     for signature, (name, data, text) in sorted(findings.items()):
         print(f"trace converter {name}: FINDING {signature}; input {data[:120]!r}")
         if a.findings:
@@ -118,6 +124,13 @@ def main(argv):
                 f.write(text)
     if not findings:
         print("trace converters: no finding")
+    if a.summary:
+        with open(a.summary, "a") as f:
+            for name, elapsed, runs, seeds_used in rows:
+                found = sum(1 for where, _, _ in findings.values() if where == name)
+                result = f"FINDING ({found})" if found else "no finding"
+                f.write(f"{name}_converter\t{elapsed:.0f}\t{runs}\t{runs / max(elapsed, 1e-9):.0f}\t"
+                        f"{seeds_used}\t{result}\n")
     return 1 if findings and a.strict else 0
 
 
