@@ -15,6 +15,7 @@
 #include <boost/asio/io_context.hpp>
 #include <fmt/format.h>
 
+#include "fakes/nodes/bound_volume.hpp"
 #include "fakes/nodes/node_agent_binary.hpp"
 #include "fakes/nodes/node_agent_protocol.hpp"
 
@@ -53,8 +54,9 @@ struct ContainerNodeBackend::Job {
   std::optional<int> prep_failure;
   std::string launcher_cgroup;
   std::vector<std::unique_ptr<MountedVolume>> volumes;
-  std::vector<fs::path> shared_binds;
+  std::vector<UniqueFd> shared_binds;  // roots of the binds of shared_dir into the nodes
   fs::path shared_dir;
+  fs::path launcher_host_file;  // the hostfile the launcher's mpirun reads, in the data dir
   std::unique_ptr<NodeAgentServer> agent;  // runs mpirun's daemons on the job's nodes
   std::string launcher_agent;               // OMPI_MCA_plm_rsh_agent for mpirun in the launcher
 };
@@ -116,23 +118,28 @@ void write_text(const fs::path& path, const std::string& text) {
   out << text;
 }
 
-// Opens a directory of a node's disk (`inside` is its path in the node, under /mnt) without following
-// any symbolic link a job may have put there: the host is never led outside the node's disk.
-int open_node_directory(const SandboxNode& box, std::string_view inside) {
-  if (!inside.starts_with("/mnt/")) return -1;
-  const int root = ::open((box.node_dir() / "mnt").c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) return -1;
-  open_how how{};
-  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
-  const std::string relative(inside.substr(5));
-  int fd = static_cast<int>(::syscall(SYS_openat2, root, relative.c_str(), &how, sizeof how));
-  if (fd < 0 && errno == ENOSYS) {
-    // Kernels before 5.6: at least the last component is not followed.
-    fd = ::openat(root, relative.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  }
-  ::close(root);
-  return fd;
+core::Error job_failed(const core::Error& error) { return core::Error::bad_request("JobFailed", error.message); }
+
+// A process's stdout and stderr files in the directory `dir` of a node, opened for appending without
+// following any link a job put there.
+struct OutputFiles {
+  UniqueFd out;
+  UniqueFd err;
+};
+
+core::Result<OutputFiles> open_output_files(const SandboxNode& box, const std::string& dir,
+                                            const std::string& out_name, const std::string& err_name) {
+  const auto place = box.locate(dir);
+  auto out = place.tree->open_file(place.relative + "/" + out_name, BeneathPath::Write::kAppend);
+  if (!out) return out.error();
+  auto err = place.tree->open_file(place.relative + "/" + err_name, BeneathPath::Write::kAppend);
+  if (!err) return err.error();
+  return OutputFiles{std::move(*out), std::move(*err)};
+}
+
+core::Result<UniqueFd> make_node_directories(const SandboxNode& box, const std::string& inside) {
+  const auto place = box.locate(inside);
+  return place.tree->make_directories(place.relative);
 }
 
 }  // namespace
@@ -245,15 +252,28 @@ core::Result<void> ContainerNodeBackend::mount_volumes(const model::MountVolumes
       return core::Error::bad_request("MountFailed",
                                       fmt::format("Cannot mount '{}': this emulator has no storage service", relative));
     }
-    const fs::path where = sandbox.host_path(root_inside + "/" + relative);
+    // The volume is mounted in the data dir, then bound onto its place in the node, which is made
+    // and entered without following a job's links.
+    const auto place = sandbox.locate(root_inside + "/" + relative);
+    if (auto target = place.tree->make_directories(place.relative); !target) {
+      return core::Error::bad_request("MountFailed",
+                                      fmt::format("Cannot mount '{}': {}", relative, target.error().message));
+    }
+    const fs::path staging = data_dir_ / "run" / "volumes" / fmt::format("{}-{}", short_hash(node_id), ++volume_serial_);
     std::error_code ec;
-    fs::create_directories(where, ec);
-    auto volume = storage_->mount(spec, where, node_id);
+    fs::create_directories(staging, ec);
+    auto volume = storage_->mount(spec, staging, node_id);
     if (!volume) {
+      fs::remove(staging, ec);
       return core::Error::bad_request(
           "MountFailed", fmt::format("Cannot mount '{}' ({}): {}", relative, spec.store_key, volume.error().message));
     }
-    out.push_back(std::move(*volume));
+    auto bound = BoundVolume::bind(std::move(*volume), staging, *place.tree, place.relative);
+    if (!bound) {
+      return core::Error::bad_request("MountFailed",
+                                      fmt::format("Cannot mount '{}': {}", relative, bound.error().message));
+    }
+    out.push_back(std::move(*bound));
   }
   return {};
 }
@@ -275,8 +295,6 @@ void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const en
   }
   const fs::path node_dir = data_dir_ / "nodes" / id;
   std::error_code ec;
-  fs::create_directories(node_dir / "mnt" / fs::path(std::string(kNodeLsRoot)).relative_path() / "mounts", ec);
-  fs::create_directories(node_dir / "mnt" / fs::path(std::string(kNodeLsRoot)).relative_path() / "jobs", ec);
   auto fail_later = [this, id](std::string code, std::string message) {
     executor_.post([this, id, code = std::move(code), message = std::move(message)] {
       if (nodes_.contains(id)) fail_node_setup(id, code, message);
@@ -298,6 +316,12 @@ void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const en
   }
   node->sandbox = std::move(*sandbox);
   node->sandbox->release_reaping();
+  for (std::string_view dir : {"/mounts", "/jobs"}) {
+    if (auto made = make_node_directories(*node->sandbox, std::string(kNodeLsRoot) + std::string(dir)); !made) {
+      nodes_[id] = std::move(node);
+      return fail_later("NodeSetupFailed", made.error().message);
+    }
+  }
   const pid_t init = node->sandbox->init_pid();
   // The node's init dies only when we kill it (stop_node forgets it first) or when something kills the
   // sandbox from outside: then the node is lost.
@@ -312,8 +336,10 @@ void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const en
   cgroups_.add_process(id + "/init", init);
   write_text(data_dir_ / "run" / "nodes" / (id + ".pid"), std::to_string(init));
   // The launch agent for mpirun inside the node (customToolkit jobs that call mpirun themselves).
-  fs::create_directories(node->sandbox->host_path(kNodeAgentPathInNode).parent_path(), ec);
-  (void)write_node_agent(node->sandbox->host_path(kNodeAgentPathInNode));
+  const fs::path agent_in_node(kNodeAgentPathInNode);
+  if (auto dir = make_node_directories(*node->sandbox, agent_in_node.parent_path().string())) {
+    (void)write_node_agent(dir->get(), agent_in_node.filename().string());
+  }
   if (cluster.spec.node_setup && cluster.spec.node_setup->mount_volumes) {
     auto mounted = mount_volumes(*cluster.spec.node_setup->mount_volumes, *node->sandbox,
                                  std::string(kNodeLsRoot) + "/mounts", id, node->volumes);
@@ -362,16 +388,21 @@ void ContainerNodeBackend::run_setup_task(const std::string& node_id, const engi
   for (const auto& v : task.environment_variables) env.set(v.name, env.expand(v.value));
   for (const auto& s : task.secrets) env.set(s.name, s.value.value_or(""));
   std::string prefix = env.expand(task.std_out_err_path_prefix);
-  const fs::path out_dir = node.sandbox->host_path(prefix + "/" + path_segment_of_cluster(cluster));
-  std::error_code ec;
-  fs::create_directories(out_dir, ec);
+  const std::string out_dir = prefix + "/" + path_segment_of_cluster(cluster);
+  if (auto made = make_node_directories(*node.sandbox, out_dir); !made) {
+    return fail_node_setup(node_id, "SetupTaskFailed", made.error().message);
+  }
+  auto files = open_output_files(*node.sandbox, out_dir, fmt::format("stdout-{}.txt", node_id),
+                                 fmt::format("stderr-{}.txt", node_id));
+  if (!files) return fail_node_setup(node_id, "SetupTaskFailed", files.error().message);
   const std::string command = env.expand(task.command_line);
+  SpawnSpec spec{.argv = node.sandbox->enter_argv("cd /mnt/batch/tasks/shared/LS_root && " + command),
+                 .env = env.to_envp(),
+                 .cgroups = cgroups_.directories(node_id + "/" + std::string(kNodeCgroupJob))};
+  spec.stdout_fd = files->out.get();
+  spec.stderr_fd = files->err.get();
   auto spawned = watcher_.spawn(
-      {.argv = node.sandbox->enter_argv("cd /mnt/batch/tasks/shared/LS_root && " + command),
-       .env = env.to_envp(),
-       .stdout_path = out_dir / fmt::format("stdout-{}.txt", node_id),
-       .stderr_path = out_dir / fmt::format("stderr-{}.txt", node_id),
-       .cgroups = cgroups_.directories(node_id + "/" + std::string(kNodeCgroupJob))},
+      spec,
       [this, node_id](int code) {
         auto it = nodes_.find(node_id);
         if (it == nodes_.end()) return;
@@ -402,17 +433,22 @@ void ContainerNodeBackend::stop_node(const engine::NodeRecord& record) {
   std::error_code ec;
   fs::remove(data_dir_ / "run" / "nodes" / (node.id + ".pid"), ec);
   const fs::path node_dir = data_dir_ / "nodes" / node.id;
-  // Never delete through a mount that is still there: it could be someone's storage.
-  if (!mounts_below(node_dir)) fs::remove_all(node_dir, ec);
+  // Never delete through a mount that is still there (it could be someone's storage), nor through a
+  // job's links.
+  if (!mounts_below(node_dir)) {
+    if (auto nodes = BeneathPath::open(data_dir_ / "nodes", BeneathPath::Links::kRefuse)) (void)nodes->remove_all(node.id);
+  }
   if (!cgroups_.remove(node.cgroup)) stale_cgroups_.insert(node.cgroup);
   nodes_.erase(it);
 }
 
 void ContainerNodeBackend::log_line(const Job& job, const Node& node, const std::string& text) const {
-  const fs::path dir = nodes_.at(job.node_ids[0])->sandbox->host_path(job.env.stdouterr_dir());
+  const auto place = nodes_.at(job.node_ids[0])->sandbox->locate(job.env.stdouterr_dir());
   const std::string name = job.node_ids.size() == 1 ? "execution.log" : fmt::format("execution-{}.log", node.id);
-  std::ofstream out(dir / name, std::ios::app);
-  out << core::format_timestamp(executor_.now()) << " " << text << "\n";
+  auto file = place.tree->open_file(place.relative + "/" + name, BeneathPath::Write::kAppend);
+  if (!file) return;
+  const std::string line = core::format_timestamp(executor_.now()) + " " + text + "\n";
+  (void)!::write(file->get(), line.data(), line.size());
 }
 
 void ContainerNodeBackend::fail_soon(const std::string& job_key, const std::string& code, const std::string& message) {
@@ -474,30 +510,44 @@ core::Result<void> ContainerNodeBackend::prepare_job(Job& job) {
     if (pc) np = *pc;
   }
   const std::string host_file = ToolkitLauncher::host_file(launch_nodes, np);
-  job.shared_dir = data_dir_ / "shared" / short_hash(job.key + job.output_segment);
+  const std::string job_hash = short_hash(job.key + job.output_segment);
+  job.shared_dir = data_dir_ / "shared" / job_hash;
   std::error_code ec;
   fs::create_directories(job.shared_dir, ec);
+  // The launcher's mpirun runs on the host side: its hostfile is one no node can reach.
+  fs::create_directories(data_dir_ / "run" / "hostfiles", ec);
+  job.launcher_host_file = data_dir_ / "run" / "hostfiles" / job_hash;
+  write_text(job.launcher_host_file, host_file);
+  // Every folder and file the host makes in a node is made without following links (BeneathPath):
+  // what a job left in the job temp dirs is wiped, a link met in any other place fails the job.
+  const std::string jobs_dir = std::string(kNodeLsRoot) + "/jobs";
   for (const auto& id : job.node_ids) {
     Node& node = *nodes_.at(id);
     node.job_key = job.key;
     const SandboxNode& box = *node.sandbox;
-    // A node's earlier job temp dirs go when it takes a new job, as on Batch AI.
-    const fs::path jobs_dir = box.host_path(std::string(kNodeLsRoot) + "/jobs");
-    for (auto entry = fs::directory_iterator(jobs_dir, ec); !ec && entry != fs::directory_iterator();
-         entry.increment(ec)) {
-      if (!mounts_below(entry->path())) fs::remove_all(entry->path(), ec);
+    // A node's earlier job temp dirs go when it takes a new job, as on Batch AI. A link in place of
+    // the jobs folder itself goes too. Mounts left below stay.
+    const auto jobs = box.locate(jobs_dir);
+    if (auto dir = jobs.tree->open_directory(jobs.relative); !dir) (void)jobs.tree->remove_all(jobs.relative);
+    (void)jobs.tree->remove_children(jobs.relative);
+    const std::string temp = job.env.job_temp();
+    auto shared = make_node_directories(box, temp + "/shared");
+    if (!shared) return job_failed(shared.error());
+    if (::mount(job.shared_dir.c_str(), BeneathPath::descriptor_path(shared->get()).c_str(), nullptr, MS_BIND,
+                nullptr) == 0) {
+      const auto place = box.locate(temp + "/shared");
+      if (auto root = place.tree->open_directory(place.relative)) job.shared_binds.push_back(std::move(*root));
     }
-    ec.clear();
-    const fs::path temp = box.host_path(job.env.job_temp());
-    fs::create_directories(temp / "shared", ec);
-    if (::mount(job.shared_dir.c_str(), (temp / "shared").c_str(), nullptr, MS_BIND, nullptr) == 0) {
-      job.shared_binds.push_back(temp / "shared");
+    const auto hostfile = box.locate(temp + "/hostfile");
+    if (auto written = hostfile.tree->write_file(hostfile.relative, host_file); !written) {
+      return job_failed(written.error());
     }
-    write_text(temp / "hostfile", host_file);
-    fs::create_directories(box.host_path(job.env.stdouterr_dir()), ec);
-    for (const auto& [oid, path] : job.env.output_dirs()) fs::create_directories(box.host_path(path), ec);
+    if (auto made = make_node_directories(box, job.env.stdouterr_dir()); !made) return job_failed(made.error());
+    for (const auto& [oid, path] : job.env.output_dirs()) {
+      if (auto made = make_node_directories(box, path); !made) return job_failed(made.error());
+    }
     if (job.spec.mount_volumes) {
-      fs::create_directories(box.host_path(job.env.job_mount_root()), ec);
+      if (auto made = make_node_directories(box, job.env.job_mount_root()); !made) return job_failed(made.error());
       if (auto m = mount_volumes(*job.spec.mount_volumes, box, job.env.job_mount_root(), id, job.volumes); !m) {
         return core::Error::bad_request("JobFailed", m.error().message);
       }
@@ -512,7 +562,7 @@ core::Result<void> ContainerNodeBackend::prepare_job(Job& job) {
   if (auto served = start_agent_server(job); !served) return core::Error::bad_request("JobFailed", served.error().message);
   MpiLaunchSettings mpi;
   mpi.agent = job.launcher_agent;
-  mpi.host_file = master.host_path(job.env.job_temp() + "/hostfile").string();
+  mpi.host_file = job.launcher_host_file.string();
   auto plan = ToolkitLauncher::plan(job.spec, job.env, launch_nodes, mpi);
   if (!plan) return plan.error();
   job.plan = std::move(*plan);
@@ -535,8 +585,9 @@ core::Result<void> ContainerNodeBackend::prepare_job(Job& job) {
   if (s.chainer_settings) script = s.chainer_settings->python_script_file_path;
   if (s.horovod_settings) script = s.horovod_settings->python_script_file_path;
   if (script && job.image_dir.empty()) {
+    // As the node sees it: a job's link is followed as the node would, never to the data dir.
     const std::string inside = job.env.expand(*script);
-    if (!fs::exists(master.host_path(inside), ec)) {
+    if (!master.view().open_entry(inside)) {
       return core::Error::bad_request("JobFailed", fmt::format("The script {} does not exist on the node", inside));
     }
   }
@@ -558,10 +609,10 @@ core::Result<void> ContainerNodeBackend::start_agent_server(Job& job) {
       });
   // One socket in each node's job temp dir, for mpirun inside a node...
   for (const auto& id : job.node_ids) {
-    const int dir = open_node_directory(*nodes_.at(id)->sandbox, job.env.job_temp());
-    if (dir < 0) return core::Error::internal(fmt::format("cannot open the job's temp dir on node {}", id));
-    auto listening = job.agent->listen(dir, std::string(kNodeAgentSocketName));
-    ::close(dir);
+    const auto temp = nodes_.at(id)->sandbox->locate(job.env.job_temp());
+    auto dir = temp.tree->open_directory(temp.relative);
+    if (!dir) return core::Error::internal(fmt::format("node {}: {}", id, dir.error().message));
+    auto listening = job.agent->listen(dir->get(), std::string(kNodeAgentSocketName));
     if (!listening) return listening.error();
   }
   // ...and one in the data dir, which no node sees, for mpirun in the launcher.
@@ -605,11 +656,13 @@ SpawnSpec ContainerNodeBackend::node_process(const Job& job, const Node& node, c
 }
 
 core::Result<pid_t> ContainerNodeBackend::spawn_in_node(Job& job, const Node& node, const std::string& command,
-                                                        const JobEnvironment& env, const fs::path& out,
-                                                        const fs::path& err, std::size_t process) {
+                                                        const JobEnvironment& env, const std::string& out,
+                                                        const std::string& err, std::size_t process) {
+  auto files = open_output_files(*node.sandbox, job.env.stdouterr_dir(), out, err);
+  if (!files) return files.error();
   SpawnSpec spec = node_process(job, node, command, env);
-  spec.stdout_path = out;
-  spec.stderr_path = err;
+  spec.stdout_fd = files->out.get();
+  spec.stderr_fd = files->err.get();
   return watcher_.spawn(spec, [this, key = job.key, process](int code) { on_process_exit(key, process, code); });
 }
 
@@ -664,11 +717,10 @@ void ContainerNodeBackend::run_prep(Job& job) {
   const std::string command = job.env.expand(job.spec.job_preparation->command_line);
   for (std::size_t i = 0; i < job.node_ids.size(); ++i) {
     const Node& node = *nodes_.at(job.node_ids[i]);
-    const fs::path dir = node.sandbox->host_path(job.env.stdouterr_dir());
     const std::string suffix = one ? "" : "-" + node.id;
     log_line(job, node, "job preparation: " + command);
-    auto pid = spawn_in_node(job, node, command, job.env, dir / ("stdout-job_prep" + suffix + ".txt"),
-                             dir / ("stderr-job_prep" + suffix + ".txt"), i);
+    auto pid = spawn_in_node(job, node, command, job.env, "stdout-job_prep" + suffix + ".txt",
+                             "stderr-job_prep" + suffix + ".txt", i);
     if (!pid) return finish(job.key, {1, model::BatchAIError{"JobPreparationFailed", pid.error().message, {}}});
     job.pids[*pid] = i;
   }
@@ -681,7 +733,6 @@ void ContainerNodeBackend::run_plan(Job& job) {
   for (std::size_t i = 0; i < job.plan.size(); ++i) {
     const ProcessPlan& p = job.plan[i];
     const Node& node = *nodes_.at(job.node_ids[p.on_mpi_launcher ? 0 : p.node_index]);
-    const fs::path dir = node.sandbox->host_path(job.env.stdouterr_dir());
     log_line(job, node, "start: " + p.command);
     core::Result<pid_t> pid = core::Error::internal("not started");
     if (p.on_mpi_launcher) {
@@ -693,14 +744,16 @@ void ContainerNodeBackend::run_plan(Job& job) {
       }
       job.launcher_cgroup = fmt::format("launch-{}", short_hash(job.key));
       cgroups_.create(job.launcher_cgroup);
-      pid = watcher_.spawn({.argv = launcher_->enter_argv(addresses + p.command),
-                            .env = p.env.to_envp(),
-                            .stdout_path = dir / p.stdout_name,
-                            .stderr_path = dir / p.stderr_name,
-                            .cgroups = cgroups_.directories(job.launcher_cgroup)},
-                           [this, key = job.key, i](int code) { on_process_exit(key, i, code); });
+      auto files = open_output_files(*node.sandbox, job.env.stdouterr_dir(), p.stdout_name, p.stderr_name);
+      if (!files) return finish(job.key, {1, model::BatchAIError{"JobFailed", files.error().message, {}}});
+      SpawnSpec spec{.argv = launcher_->enter_argv(addresses + p.command),
+                     .env = p.env.to_envp(),
+                     .cgroups = cgroups_.directories(job.launcher_cgroup)};
+      spec.stdout_fd = files->out.get();
+      spec.stderr_fd = files->err.get();
+      pid = watcher_.spawn(spec, [this, key = job.key, i](int code) { on_process_exit(key, i, code); });
     } else {
-      pid = spawn_in_node(job, node, p.command, p.env, dir / p.stdout_name, dir / p.stderr_name, i);
+      pid = spawn_in_node(job, node, p.command, p.env, p.stdout_name, p.stderr_name, i);
     }
     if (!pid) return finish(job.key, {1, model::BatchAIError{"JobFailed", pid.error().message, {}}});
     job.pids[*pid] = i;
@@ -765,10 +818,16 @@ void ContainerNodeBackend::tear_down_job(Job& job) {
     stale_cgroups_.insert(job.launcher_cgroup);
   }
   job.volumes.clear();
-  for (const auto& bind : job.shared_binds) ::umount2(bind.c_str(), MNT_DETACH);
+  // Through the binds' roots, not their paths: a job may have moved or replaced a folder on the way.
+  for (const auto& bind : job.shared_binds) ::umount2(BeneathPath::descriptor_path(bind.get()).c_str(), MNT_DETACH);
   job.shared_binds.clear();
   std::error_code ec;
-  if (!job.shared_dir.empty() && !mounts_below(job.shared_dir)) fs::remove_all(job.shared_dir, ec);
+  if (!job.shared_dir.empty() && !mounts_below(job.shared_dir)) {
+    if (auto shared = BeneathPath::open(job.shared_dir.parent_path(), BeneathPath::Links::kRefuse)) {
+      (void)shared->remove_all(job.shared_dir.filename().string());
+    }
+  }
+  if (!job.launcher_host_file.empty()) fs::remove(job.launcher_host_file, ec);
   for (auto it = stale_cgroups_.begin(); it != stale_cgroups_.end();) {
     it = cgroups_.remove(*it) ? stale_cgroups_.erase(it) : std::next(it);
   }

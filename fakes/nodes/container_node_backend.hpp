@@ -80,8 +80,8 @@ class ContainerNodeBackend final : public engine::NodeBackend {
   SpawnSpec node_process(const Job& job, const Node& node, const std::string& command,
                          const JobEnvironment& env) const;
   core::Result<pid_t> spawn_in_node(Job& job, const Node& node, const std::string& command,
-                                    const JobEnvironment& env, const std::filesystem::path& out,
-                                    const std::filesystem::path& err, std::size_t process);
+                                    const JobEnvironment& env, const std::string& out_name,
+                                    const std::string& err_name, std::size_t process);
   core::Result<void> start_agent_server(Job& job);
   void finish(const std::string& job_key, engine::JobOutcome outcome);
   void fail_soon(const std::string& job_key, const std::string& code, const std::string& message);
@@ -109,6 +109,7 @@ class ContainerNodeBackend final : public engine::NodeBackend {
   // Directories of every job launched here, kept after the job ends for listOutputFiles.
   std::map<std::string, std::map<std::string, std::filesystem::path, std::less<>>, std::less<>> outputs_;
   std::set<std::string> stale_cgroups_;
+  std::uint64_t volume_serial_ = 0;  // names the staging folders of mounted volumes
 };
 
 }  // namespace emu::fakes

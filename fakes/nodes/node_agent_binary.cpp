@@ -32,12 +32,20 @@ std::span<const unsigned char> node_agent_binary() {
 }
 
 core::Result<void> write_node_agent(const std::filesystem::path& path) {
-  const std::filesystem::path temporary = path.string() + ".new";
-  ::unlink(temporary.c_str());
-  const int fd = ::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
+  const int dir = ::open(path.parent_path().c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return core::Error::internal(fmt::format("cannot write {}: {}", path.string(), std::strerror(errno)));
+  auto written = write_node_agent(dir, path.filename().string());
+  ::close(dir);
+  return written;
+}
+
+core::Result<void> write_node_agent(int directory_fd, const std::string& name) {
+  const std::string temporary = name + ".new";
+  ::unlinkat(directory_fd, temporary.c_str(), 0);
+  const int fd =
+      ::openat(directory_fd, temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0755);
   if (fd < 0) {
-    return core::Error::internal(
-        fmt::format("cannot write {}: {}", temporary.string(), std::strerror(errno)));
+    return core::Error::internal(fmt::format("cannot write {}: {}", temporary, std::strerror(errno)));
   }
   const auto bytes = node_agent_binary();
   std::size_t done = 0;
@@ -47,18 +55,18 @@ core::Result<void> write_node_agent(const std::filesystem::path& path) {
     if (n <= 0) {
       const int saved = errno;
       ::close(fd);
-      ::unlink(temporary.c_str());
-      return core::Error::internal(
-          fmt::format("cannot write {}: {}", temporary.string(), std::strerror(saved)));
+      ::unlinkat(directory_fd, temporary.c_str(), 0);
+      return core::Error::internal(fmt::format("cannot write {}: {}", temporary, std::strerror(saved)));
     }
     done += static_cast<std::size_t>(n);
   }
   ::fchmod(fd, 0755);
   ::close(fd);
-  if (std::rename(temporary.c_str(), path.c_str()) != 0) {
+  // rename replaces whatever is at `name`, a link included, and never follows it.
+  if (::renameat(directory_fd, temporary.c_str(), directory_fd, name.c_str()) != 0) {
     const int saved = errno;
-    ::unlink(temporary.c_str());
-    return core::Error::internal(fmt::format("cannot write {}: {}", path.string(), std::strerror(saved)));
+    ::unlinkat(directory_fd, temporary.c_str(), 0);
+    return core::Error::internal(fmt::format("cannot write {}: {}", name, std::strerror(saved)));
   }
   return {};
 }

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <span>
+#include <string>
 
 #include "emulator/core/result.hpp"
 
@@ -17,5 +18,7 @@ std::span<const unsigned char> node_agent_binary();
 // Writes the executable to `path` (mode 0755), replacing what is there. Never follows a symbolic
 // link at `path`: the file is written under a temporary name and renamed over it.
 core::Result<void> write_node_agent(const std::filesystem::path& path);
+// The same at `name` in the open directory `directory_fd` (a node's disk: no link is followed).
+core::Result<void> write_node_agent(int directory_fd, const std::string& name);
 
 }  // namespace emu::fakes

@@ -100,7 +100,8 @@ core::Result<void> NodeAgentServer::listen(int directory_fd, const std::string& 
     ::close(listener->directory_fd);
     return error;
   }
-  ::fchmodat(listener->directory_fd, name.c_str(), 0600, 0);
+  // A job may have swapped the socket for a link since bind: never chmod its target.
+  ::fchmodat(listener->directory_fd, name.c_str(), 0600, AT_SYMLINK_NOFOLLOW);
   listener->socket = std::make_unique<boost::asio::posix::stream_descriptor>(io_, fd);
   listeners_.push_back(std::move(listener));
   do_accept(*listeners_.back());

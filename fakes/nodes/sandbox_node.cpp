@@ -96,9 +96,10 @@ core::Result<std::unique_ptr<SandboxNode>> SandboxNode::create(const SandboxNode
   args.hostname = spec.node_id.substr(0, 63);
   const fs::path node_mnt = spec.node_dir / "mnt";
   bool host_bind = false;
+  std::optional<BeneathPath> disk;
   if (!spec.launcher) {
     std::error_code ec;
-    fs::create_directories(node_mnt / "emulator-images", ec);
+    fs::create_directories(node_mnt, ec);
     fs::create_directories(spec.images_dir, ec);
     if (ec) return core::Error::internal(fmt::format("cannot create {}: {}", node_mnt.string(), ec.message()));
     // The node's disk is a shared mount on the host, a slave in the node: volumes the backend mounts
@@ -108,6 +109,15 @@ core::Result<std::unique_ptr<SandboxNode>> SandboxNode::create(const SandboxNode
       return core::Error::internal(fmt::format("cannot make {} a shared mount: {}", node_mnt.string(), std::strerror(errno)));
     }
     host_bind = true;
+    // Opened on the shared bind, so that what the host mounts through it appears inside the node. A
+    // disk left by an earlier run may hold a job's links: the images folder is made without them.
+    auto opened = BeneathPath::open(node_mnt, BeneathPath::Links::kRefuse, "/mnt/");
+    auto images = opened ? opened->make_directories("emulator-images") : core::Result<UniqueFd>(opened.error());
+    if (!images) {
+      ::umount2(node_mnt.c_str(), MNT_DETACH);
+      return images.error();
+    }
+    disk = std::move(*opened);
     args.node_mnt = node_mnt.string();
     args.images_dir = spec.images_dir.string();
     args.images_target = std::string(kImagesMount);
@@ -145,7 +155,18 @@ core::Result<std::unique_ptr<SandboxNode>> SandboxNode::create(const SandboxNode
     return core::Error::internal(fmt::format("node {} sandbox: cannot {}: {}", spec.node_id, step_name(message[0]),
                                              got == sizeof message ? std::strerror(message[1]) : "init died"));
   }
-  return std::unique_ptr<SandboxNode>(new SandboxNode(spec, pid, host_bind));
+  std::optional<BeneathPath> view;
+  if (!spec.launcher) {
+    auto root = BeneathPath::open(fmt::format("/proc/{}/root", pid), BeneathPath::Links::kInRoot, "/");
+    if (!root) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, nullptr, 0);
+      undo_bind();
+      return root.error();
+    }
+    view = std::move(*root);
+  }
+  return std::unique_ptr<SandboxNode>(new SandboxNode(spec, pid, host_bind, std::move(disk), std::move(view)));
 }
 
 SandboxNode::~SandboxNode() {
@@ -170,6 +191,11 @@ fs::path SandboxNode::host_path(std::string_view inside) const {
     return spec_.node_dir / "mnt" / fs::path(inside.substr(4)).relative_path();
   }
   return fs::path(inside);
+}
+
+SandboxNode::Location SandboxNode::locate(std::string_view inside) const {
+  if (inside == "/mnt" || inside.starts_with("/mnt/")) return {&*disk_, std::string(inside.substr(4))};
+  return {&*view_, std::string(inside)};
 }
 
 }  // namespace emu::fakes

@@ -11,11 +11,13 @@
 
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "emulator/core/result.hpp"
+#include "fakes/nodes/beneath_path.hpp"
 
 namespace emu::fakes {
 
@@ -47,16 +49,30 @@ class SandboxNode {
   // Where a path of the node lies on the host: /mnt/... is the node's disk; the rest is shared.
   std::filesystem::path host_path(std::string_view inside) const;
 
+  // How the host reaches a path of the node without following a job's links: /mnt/... on the node's
+  // disk, where no symbolic link is followed; any other path as the node sees it (the data dir is
+  // hidden there). Not for a launcher.
+  struct Location {
+    const BeneathPath* tree = nullptr;
+    std::string relative;
+  };
+  Location locate(std::string_view inside) const;
+  const BeneathPath& disk() const { return *disk_; }
+  const BeneathPath& view() const { return *view_; }
+
   static constexpr std::string_view kImagesMount = "/mnt/emulator-images";
 
  private:
-  SandboxNode(SandboxNodeSpec spec, pid_t pid, bool host_bind)
-      : spec_(std::move(spec)), pid_(pid), host_bind_(host_bind) {}
+  SandboxNode(SandboxNodeSpec spec, pid_t pid, bool host_bind, std::optional<BeneathPath> disk,
+              std::optional<BeneathPath> view)
+      : spec_(std::move(spec)), pid_(pid), host_bind_(host_bind), disk_(std::move(disk)), view_(std::move(view)) {}
 
   SandboxNodeSpec spec_;
   pid_t pid_ = 0;
   bool host_bind_ = false;
   bool reap_ = true;
+  std::optional<BeneathPath> disk_;  // <node_dir>/mnt, opened on the host's shared bind of it
+  std::optional<BeneathPath> view_;  // /proc/<init>/root
 };
 
 }  // namespace emu::fakes
