@@ -276,6 +276,48 @@ TEST_F(ContainerBackendTest, SandboxEscapeIsRefused) {
   EXPECT_EQ(file("esc", "stdout.txt"), "safe\n");
 }
 
+// A job plants links to a host folder where later host-side writes go: the emulator's own places
+// (the job temp dir, its hostfile, shared folder and mount root) are wiped and made again; a link in a
+// place the client chose (stdOutErrPathPrefix under /mnt) fails the job, naming the path. The host
+// folder never changes.
+TEST_F(ContainerBackendTest, HostSideWritesNeverFollowAJobsLinks) {
+  create_cluster(1);
+  const fs::path host = root_ / "host";
+  fs::create_directories(host);
+  std::ofstream(host / "keep") << "keep";
+  const std::string jobs = "/mnt/batch/tasks/shared/LS_root/jobs";
+  submit("plant", 1,
+         R"("customToolkitSettings":{"commandLine":"ln -s )" + host.string() + R"( /mnt/plant && ln -s )" +
+             host.string() + " " + jobs + R"(/next && mkdir -p )" + jobs + R"(/later && ln -s )" + host.string() +
+             "/keep " + jobs + R"(/later/hostfile && ln -s )" + host.string() + " " + jobs + R"(/later/shared"})");
+  ASSERT_TRUE(run_until([&] { return finished("plant"); }));
+  ASSERT_EQ(job("plant").execution_state, ExecutionState::kSucceeded) << file("plant", "stderr.txt");
+
+  const std::string body = R"({"properties":{"cluster":{"id":")" + cluster_path().arm_id() +
+                           R"("},"nodeCount":1,"stdOutErrPathPrefix":"/mnt/plant","customToolkitSettings":{"commandLine":"true"}}})";
+  auto spec = model::parse_job_create(boost::json::parse(body));
+  ASSERT_TRUE(spec.ok());
+  ASSERT_TRUE(engine_->create_job(job_path("next"), *spec).ok());
+  ASSERT_TRUE(run_until([&] { return finished("next"); }));
+  EXPECT_EQ(error_code(job("next")), "JobFailed");
+  ASSERT_FALSE(job("next").errors.empty());
+  EXPECT_NE(job("next").errors[0].message.find("/mnt/plant/"), std::string::npos) << job("next").errors[0].message;
+  EXPECT_NE(job("next").errors[0].message.find("symbolic link"), std::string::npos) << job("next").errors[0].message;
+
+  submit("later", 1,
+         R"("mountVolumes":{"azureFileShares":[{"accountName":"acct","azureFileUrl":"https://acct.file.core.windows.net/share","credentials":{"accountKey":"k"},"relativeMountPath":"afs"}]},)"
+         R"("customToolkitSettings":{"commandLine":"test ! -L $AZ_BATCHAI_MPI_HOST_FILE && cat $AZ_BATCHAI_MPI_HOST_FILE"})");
+  ASSERT_TRUE(run_until([&] { return finished("later"); }));
+  EXPECT_EQ(job("later").execution_state, ExecutionState::kSucceeded) << file("later", "stderr.txt");
+  EXPECT_NE(file("later", "stdout.txt").find("slots=1"), std::string::npos);
+
+  std::ifstream in(host / "keep");
+  std::string text;
+  in >> text;
+  EXPECT_EQ(text, "keep");
+  EXPECT_EQ(std::distance(fs::directory_iterator(host), fs::directory_iterator()), 1);
+}
+
 TEST_F(ContainerBackendTest, MissingImageAndMountFailAtOnce) {
   create_cluster(1);
   submit("img", 1,
