@@ -7,10 +7,24 @@
 namespace emu::api {
 
 HttpResponse Router::handle(const HttpRequest& request) {
+  const bool cacheable = ResponseCache::cacheable(request);
+  const std::uint64_t revision = engine_.state_revision();
+  if (cacheable) {
+    if (const HttpResponse* hit = cache_.find(request, revision)) {
+      count(*hit);
+      return *hit;
+    }
+  }
   HttpResponse response = route(request);
+  // Kept only if answering changed nothing: then the same request gets the same answer until it does.
+  if (cacheable && engine_.state_revision() == revision) cache_.store(request, revision, response);
+  count(response);
+  return response;
+}
+
+void Router::count(const HttpResponse& response) {
   const int status_class = response.status / 100;
   if (status_class >= 1 && status_class <= 5) ++responses_by_class_[static_cast<std::size_t>(status_class)];
-  return response;
 }
 
 HttpResponse Router::route(const HttpRequest& request) {
