@@ -10,6 +10,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
+#include <sys/resource.h>
+
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -40,6 +42,22 @@ core::Result<void> make_data_dir(const fs::path& dir) {
                                              dir.string(), ec.message()));
   }
   return {};
+}
+
+// Each file a node's job keeps open on a file-server mount, and each connection, costs the server one
+// descriptor; a soft limit of 1024 (many hosts' default) would fail jobs with EMFILE long before the
+// hard limit. The soft limit is raised to the hard one, as servers commonly do.
+void raise_open_file_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur >= limit.rlim_max) return;
+  const rlim_t before = limit.rlim_cur;
+  limit.rlim_cur = limit.rlim_max;
+  if (::setrlimit(RLIMIT_NOFILE, &limit) == 0) {
+    core::log::debug("open file limit raised from {} to {}", before, limit.rlim_cur);
+  } else {
+    core::log::warn("open file limit stays at {} ({}); jobs may hit EMFILE on file-server mounts", before,
+                    std::strerror(errno));
+  }
 }
 
 // Where the HTTPS certificate comes from; `temporary` keeps an --in-memory folder alive.
@@ -97,6 +115,7 @@ int serve(const ServeOptions& options) {
       return 1;
     }
   }
+  raise_open_file_limit();
   if (!options.in_memory) {
     if (auto made = make_data_dir(options.data_dir); !made) {
       core::log::error("{}", made.error().message);
