@@ -10,24 +10,20 @@ bool starts_with_ascii_ci(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && iequals(text.substr(0, prefix.size()), prefix);
 }
 
-bool contains_ascii_ci(std::string_view text, std::string_view part) {
-  if (part.size() > text.size()) return false;
-  for (std::size_t i = 0; i + part.size() <= text.size(); ++i) {
-    if (iequals(text.substr(i, part.size()), part)) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 bool ResponseCache::cacheable(const HttpRequest& request) {
   if (request.method != "GET") return false;
-  const std::string_view target = request.target;
-  if (!starts_with_ascii_ci(target, "/subscriptions/") && !starts_with_ascii_ci(target, "/providers/")) {
+  std::string_view path = std::string_view(request.target).substr(0, request.target.find('?'));
+  if (!starts_with_ascii_ci(path, "/subscriptions/") && !starts_with_ascii_ci(path, "/providers/")) {
     return false;
   }
-  // Signed download URLs expire relative to the clock, which moves without the state changing.
-  return !contains_ascii_ci(target, "listoutputfiles");
+  // The check below reads the path as sent; a percent-encoded one is simply not cached.
+  if (path.find('%') != std::string_view::npos) return false;
+  // Signed download URLs expire relative to the clock, which moves without the state changing. The
+  // router ignores empty segments, so ".../listoutputfiles/" is that route too.
+  while (!path.empty() && path.back() == '/') path.remove_suffix(1);
+  return !iequals(path.substr(path.rfind('/') + 1), "listoutputfiles");
 }
 
 const std::string& ResponseCache::key_of(const HttpRequest& request) {

@@ -154,6 +154,13 @@ TEST(ResponseCache, OnlyArmGetsWithoutAClockInTheAnswerAreCacheable) {
   EXPECT_FALSE(ResponseCache::cacheable(request("GET", "/metrics")));
   EXPECT_FALSE(ResponseCache::cacheable(request(
       "GET", std::string(kWs) + "/experiments/e/jobs/j/LISTOUTPUTFILES" + kV + "&outputdirectoryid=x")));
+  EXPECT_FALSE(
+      ResponseCache::cacheable(request("GET", std::string(kWs) + "/experiments/e/jobs/j/listOutputFiles//")));
+  EXPECT_FALSE(
+      ResponseCache::cacheable(request("GET", std::string(kWs) + "/experiments/e/jobs/j/%6CistOutputFiles")));
+  EXPECT_TRUE(
+      ResponseCache::cacheable(request("GET", std::string(kWs) + "/experiments/listoutputfiles" + kV)))
+      << "an experiment may be called that";
 }
 
 TEST(ResponseCache, AnswersOnlyAtTheRevisionItWasStoredAt) {
