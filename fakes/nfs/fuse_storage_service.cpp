@@ -5,7 +5,6 @@
 #include <charconv>
 
 #include "emulator/core/log.hpp"
-#include "fakes/nfs/command_mount.hpp"
 #include "fakes/nfs/fuse_mount.hpp"
 #include "fakes/nfs/mount_options.hpp"
 #include "fakes/nfs/mount_table.hpp"
@@ -67,11 +66,6 @@ FuseStorageService::~FuseStorageService() {
 core::Result<std::unique_ptr<MountedVolume>> FuseStorageService::mount(const VolumeSpec& spec,
                                                                        const std::filesystem::path& where,
                                                                        const std::string& node_id) {
-  if (spec.kind == VolumeSpec::Kind::kUnmanaged) {
-    auto mounted = CommandMount::run(spec.mount_command, where);
-    if (!mounted) return std::move(mounted).error();
-    return std::unique_ptr<MountedVolume>(std::move(*mounted));
-  }
   StoreKind kind = StoreKind::kFileServer;
   if (spec.kind == VolumeSpec::Kind::kAzureFileShare) kind = StoreKind::kAzureFileShare;
   if (spec.kind == VolumeSpec::Kind::kAzureBlobContainer) kind = StoreKind::kAzureBlobContainer;

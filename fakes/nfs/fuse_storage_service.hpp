@@ -1,8 +1,9 @@
 #pragma once
 // FuseStorageService: StorageService for container-backed nodes. Each mount() is a FUSE mount of a
 // store of this data dir (file servers, Azure File shares and blob containers share one store model,
-// keyed by ARM id or "account/share"), or an unmanaged file system's mountCommand. It also answers the
-// StorageAccounting calls, and outages end on the executor given (or on a timer of its own in real time).
+// keyed by ARM id or "account/share"); an unmanaged file system's mountCommand is run by the node
+// backend, inside the node. It also answers the StorageAccounting calls, and outages end on the
+// executor given (or on a timer of its own in real time).
 //   FuseStorageService storage(data_dir, &executor);   // removes stale mounts of data_dir first
 //   auto volume = storage.mount(spec, node_dir / "mounts" / "nfs", node.id);
 //   storage.begin_outage(file_server_key, std::chrono::seconds(60));

@@ -33,12 +33,13 @@ struct ContainerNodeBackend::Node {
   int size_gpus = 0;
   std::vector<std::unique_ptr<MountedVolume>> volumes;
   pid_t setup_pid = 0;
+  std::vector<NodeCommandMount> command_mounts;  // cluster-level, run once the node has its network
   std::string job_key;
   std::string cgroup;  // relative: <node id>
 };
 
 struct ContainerNodeBackend::Job {
-  enum class Phase { kRootfs, kPrep, kRun, kDone };
+  enum class Phase { kMount, kRootfs, kPrep, kRun, kDone };
   std::string key;
   std::string name;
   model::JobBaseProperties spec;
@@ -54,6 +55,7 @@ struct ContainerNodeBackend::Job {
   std::optional<int> prep_failure;
   std::string launcher_cgroup;
   std::vector<std::unique_ptr<MountedVolume>> volumes;
+  std::vector<NodeCommandMount> command_mounts;  // undone inside the nodes when the job ends
   std::vector<UniqueFd> shared_binds;  // roots of the binds of shared_dir into the nodes
   fs::path shared_dir;
   fs::path launcher_host_file;  // the hostfile the launcher's mpirun reads, in the data dir
@@ -216,7 +218,8 @@ void ContainerNodeBackend::fail_node_setup(const std::string& node_id, std::stri
 
 core::Result<void> ContainerNodeBackend::mount_volumes(const model::MountVolumes& volumes, const SandboxNode& sandbox,
                                                        const std::string& root_inside, const std::string& node_id,
-                                                       std::vector<std::unique_ptr<MountedVolume>>& out) {
+                                                       std::vector<std::unique_ptr<MountedVolume>>& out,
+                                                       std::vector<NodeCommandMount>& commands) {
   std::vector<std::pair<VolumeSpec, std::string>> wanted;
   for (const auto& s : volumes.azure_file_shares) {
     VolumeSpec v;
@@ -241,11 +244,21 @@ core::Result<void> ContainerNodeBackend::mount_volumes(const model::MountVolumes
     v.mount_options = f.mount_options.value_or("");
     wanted.emplace_back(v, f.relative_mount_path);
   }
+  // An unmanaged file system is mounted by its command, run inside the node (never on the host): the
+  // mount lives in the node's mount namespace only. Here its mount point is made; the command runs later.
   for (const auto& u : volumes.unmanaged_file_systems) {
-    VolumeSpec v;
-    v.kind = VolumeSpec::Kind::kUnmanaged;
-    v.mount_command = u.mount_command;
-    wanted.emplace_back(v, u.relative_mount_path);
+    const std::string inside = root_inside + "/" + u.relative_mount_path;
+    auto mount = CommandMount::prepare(u.mount_command, inside, mount_command_timeout_);
+    if (!mount) {
+      return core::Error::bad_request(
+          "MountFailed", fmt::format("Cannot mount '{}': {}", u.relative_mount_path, mount.error().message));
+    }
+    const auto place = sandbox.locate(inside);
+    if (auto target = place.tree->make_directories(place.relative); !target) {
+      return core::Error::bad_request(
+          "MountFailed", fmt::format("Cannot mount '{}': {}", u.relative_mount_path, target.error().message));
+    }
+    commands.push_back({node_id, u.relative_mount_path, std::move(*mount)});
   }
   for (const auto& [spec, relative] : wanted) {
     if (storage_ == nullptr) {
@@ -276,6 +289,75 @@ core::Result<void> ContainerNodeBackend::mount_volumes(const model::MountVolumes
     out.push_back(std::move(*bound));
   }
   return {};
+}
+
+std::vector<pid_t> ContainerNodeBackend::run_command_mounts(const std::vector<NodeCommandMount>& mounts,
+                                                            CommandMountsDone done) {
+  struct Batch {
+    std::vector<std::optional<core::Error>> errors;
+    std::size_t pending = 0;
+    CommandMountsDone done;
+  };
+  auto batch = std::make_shared<Batch>();
+  batch->errors.resize(mounts.size());
+  batch->pending = mounts.size() + 1;  // + 1 until every command is started
+  batch->done = std::move(done);
+  auto count_one = [this, batch] {
+    if (--batch->pending > 0) return;
+    std::optional<core::Error> first;
+    for (auto& e : batch->errors) {
+      if (e && !first) first = std::move(e);
+    }
+    executor_.post([batch, first = std::move(first)] { batch->done(first); });
+  };
+  std::vector<pid_t> pids;
+  for (std::size_t i = 0; i < mounts.size(); ++i) {
+    const NodeCommandMount& m = mounts[i];
+    auto fail = [&](const std::string& why) {
+      batch->errors[i] = core::Error::bad_request("MountFailed",
+                                                  fmt::format("Cannot mount '{}' on node {}: {}", m.relative_mount_path,
+                                                              m.node_id, why));
+      count_one();
+    };
+    auto it = nodes_.find(m.node_id);
+    if (it == nodes_.end() || !it->second->sandbox) {
+      fail("the node has no sandbox");
+      continue;
+    }
+    const Node& node = *it->second;
+    // Its output goes to the node's folder in the data dir, which the node cannot see or change.
+    const fs::path log = node.sandbox->node_dir() / fmt::format("mount-{}.log", ++volume_serial_);
+    std::error_code ec;
+    fs::remove(log, ec);
+    auto pid = watcher_.spawn(
+        {.argv = node.sandbox->enter_argv(m.mount.shell_command()),
+         .env = {"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "HOME=/root",
+                 fmt::format("AZ_BATCHAI_MOUNT_ROOT={}/mounts", kNodeLsRoot)},
+         .stdout_path = log,
+         .stderr_path = log,
+         .cgroups = cgroups_.directories(node.cgroup + "/" + std::string(kNodeCgroupJob))},
+        [batch, count_one, log, i, m](int code) {
+          if (code != 0) {
+            std::string output(4096, '\0');
+            std::ifstream in(log, std::ios::binary);
+            in.read(output.data(), static_cast<std::streamsize>(output.size()));
+            output.resize(static_cast<std::size_t>(in.gcount()));
+            batch->errors[i] = core::Error::bad_request(
+                "MountFailed", fmt::format("Cannot mount '{}' on node {}: {}", m.relative_mount_path, m.node_id,
+                                           m.mount.failure(code, output).message));
+          }
+          std::error_code remove_ec;
+          fs::remove(log, remove_ec);
+          count_one();
+        });
+    if (!pid) {
+      fail(pid.error().message);
+      continue;
+    }
+    pids.push_back(*pid);
+  }
+  count_one();
+  return pids;
 }
 
 void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const engine::ClusterRecord& cluster,
@@ -342,7 +424,7 @@ void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const en
   }
   if (cluster.spec.node_setup && cluster.spec.node_setup->mount_volumes) {
     auto mounted = mount_volumes(*cluster.spec.node_setup->mount_volumes, *node->sandbox,
-                                 std::string(kNodeLsRoot) + "/mounts", id, node->volumes);
+                                 std::string(kNodeLsRoot) + "/mounts", id, node->volumes, node->command_mounts);
     if (!mounted) {
       nodes_[id] = std::move(node);
       return fail_later(mounted.error().code, mounted.error().message);
@@ -368,7 +450,15 @@ void ContainerNodeBackend::start_node(const engine::NodeRecord& record, const en
                                                                        "(exit code {})",
                                                                        id, code));
                                   }
-                                  run_setup_task(id, cluster_copy);
+                                  // Mount commands need the node's network (NFS, GlusterFS servers).
+                                  auto commands = std::move(nodes_.at(id)->command_mounts);
+                                  if (commands.empty()) return run_setup_task(id, cluster_copy);
+                                  run_command_mounts(commands, [this, id, cluster_copy](std::optional<core::Error> failed) {
+                                    auto found = nodes_.find(id);
+                                    if (found == nodes_.end() || !found->second->sandbox) return;
+                                    if (failed) return fail_node_setup(id, failed->code, failed->message);
+                                    run_setup_task(id, cluster_copy);
+                                  });
                                 });
   if (!spawned) fail_later("NodeSetupFailed", spawned.error().message);
 }
@@ -486,7 +576,9 @@ void ContainerNodeBackend::start_job(const engine::JobLaunch& launch) {
   if (auto prepared = prepare_job(j); !prepared) {
     return fail_soon(key, prepared.error().code, prepared.error().message);
   }
-  j.phase = j.image_dir.empty() ? Job::Phase::kPrep : Job::Phase::kRootfs;
+  j.phase = !j.command_mounts.empty() ? Job::Phase::kMount
+            : j.image_dir.empty()       ? Job::Phase::kPrep
+                                        : Job::Phase::kRootfs;
   executor_.post([this, key] { start_phase(key); });
 }
 
@@ -548,7 +640,9 @@ core::Result<void> ContainerNodeBackend::prepare_job(Job& job) {
     }
     if (job.spec.mount_volumes) {
       if (auto made = make_node_directories(box, job.env.job_mount_root()); !made) return job_failed(made.error());
-      if (auto m = mount_volumes(*job.spec.mount_volumes, box, job.env.job_mount_root(), id, job.volumes); !m) {
+      if (auto m = mount_volumes(*job.spec.mount_volumes, box, job.env.job_mount_root(), id, job.volumes,
+                                 job.command_mounts);
+          !m) {
         return core::Error::bad_request("JobFailed", m.error().message);
       }
     }
@@ -672,6 +766,19 @@ void ContainerNodeBackend::start_phase(const std::string& job_key) {
   Job& job = *it->second;
   job.pids.clear();
   job.exit_codes.clear();
+  if (job.phase == Job::Phase::kMount) {
+    // The job's unmanaged file systems, each by its command inside its node.
+    for (const pid_t pid : run_command_mounts(job.command_mounts, [this, job_key](std::optional<core::Error> failed) {
+           auto found = jobs_.find(job_key);
+           if (found == jobs_.end() || found->second->phase != Job::Phase::kMount) return;
+           if (failed) return finish(job_key, {1, model::BatchAIError{"JobFailed", failed->message, {}}});
+           found->second->phase = found->second->image_dir.empty() ? Job::Phase::kPrep : Job::Phase::kRootfs;
+           start_phase(job_key);
+         })) {
+      job.pids[pid] = 0;
+    }
+    return;
+  }
   if (job.phase == Job::Phase::kRootfs) {
     // The image's root: an overlay (writable, the image untouched) or a read-only bind where overlay
     // is not possible; the node's /mnt, /dev, /proc and /sys inside it.
@@ -796,6 +903,7 @@ void ContainerNodeBackend::on_process_exit(const std::string& job_key, std::size
         log_line(job, *nodes_.at(id), fmt::format("exit code {}", failure.value_or(0)));
       }
       return finish(job_key, {failure.value_or(0), std::nullopt});
+    case Job::Phase::kMount:  // its processes report to run_command_mounts
     case Job::Phase::kDone: return;
   }
 }
@@ -818,6 +926,12 @@ void ContainerNodeBackend::tear_down_job(Job& job) {
     stale_cgroups_.insert(job.launcher_cgroup);
   }
   job.volumes.clear();
+  // What the job's mountCommands mounted exists only in its nodes: undone there, detached.
+  for (const auto& m : job.command_mounts) {
+    auto node = nodes_.find(m.node_id);
+    if (node != nodes_.end() && node->second->sandbox) run_blocking(node->second->sandbox->enter_argv(m.mount.unmount_command()));
+  }
+  job.command_mounts.clear();
   // Through the binds' roots, not their paths: a job may have moved or replaced a folder on the way.
   for (const auto& bind : job.shared_binds) ::umount2(BeneathPath::descriptor_path(bind.get()).c_str(), MNT_DETACH);
   job.shared_binds.clear();

@@ -2,14 +2,16 @@
 // ContainerNodeBackend: nodes as kernel sandboxes on this host (SandboxNode: PID, mount, UTS, IPC and
 // network namespaces, an address on the backend's bridge, the node's disk under
 // <data_dir>/nodes/<id>/mnt) running the jobs' real processes: setup task, mounts through the
-// StorageService, jobPreparation, every toolkit (mpirun over the nodes for the MPI ones), GPUs.
+// StorageService (an unmanaged file system's mountCommand inside the node), jobPreparation, every toolkit (mpirun over the nodes for the MPI ones), GPUs.
 // Same calls and events as SimNodeBackend; every event is delivered on the io_context's thread.
 //   ContainerNodeBackend backend(executor, io, settings, data_dir, &storage);
 //   Engine engine(executor, store, backend, ...);
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,6 +22,7 @@
 #include "emulator/core/executor.hpp"
 #include "emulator/engine/engine_settings.hpp"
 #include "emulator/engine/node_backend.hpp"
+#include "fakes/nfs/command_mount.hpp"
 #include "fakes/nfs/storage_service.hpp"
 #include "fakes/nodes/container_image_store.hpp"
 #include "fakes/nodes/gpu_inventory.hpp"
@@ -61,16 +64,29 @@ class ContainerNodeBackend final : public engine::NodeBackend {
   bool limits_enforced() const { return cgroups_.limits_enforced(); }
   const GpuInventory& gpus() const { return gpus_; }
   std::size_t live_processes() const { return watcher_.running(); }
+  // How long an unmanaged file system's mountCommand may run (CommandMount::kDefaultTimeout).
+  void set_mount_command_timeout(std::chrono::milliseconds timeout) { mount_command_timeout_ = timeout; }
 
  private:
   struct Node;
   struct Job;
+  // An unmanaged file system to mount on one node: its mountCommand runs inside that node.
+  struct NodeCommandMount {
+    std::string node_id;
+    std::string relative_mount_path;
+    CommandMount mount;
+  };
+  using CommandMountsDone = std::function<void(std::optional<core::Error>)>;
 
   void fail_node_setup(const std::string& node_id, std::string code, std::string message);
   void run_setup_task(const std::string& node_id, const engine::ClusterRecord& cluster);
   core::Result<void> mount_volumes(const model::MountVolumes& volumes, const SandboxNode& sandbox,
                                    const std::string& root_inside, const std::string& node_id,
-                                   std::vector<std::unique_ptr<MountedVolume>>& out);
+                                   std::vector<std::unique_ptr<MountedVolume>>& out,
+                                   std::vector<NodeCommandMount>& commands);
+  // Runs every mountCommand inside its node (in the node's job cgroup), at once; `done` gets the
+  // first failure, on the executor, once all have ended. Returns the pids started.
+  std::vector<pid_t> run_command_mounts(const std::vector<NodeCommandMount>& mounts, CommandMountsDone done);
   core::Result<void> prepare_job(Job& job);
   void start_phase(const std::string& job_key);
   void run_prep(Job& job);
@@ -110,6 +126,7 @@ class ContainerNodeBackend final : public engine::NodeBackend {
   std::map<std::string, std::map<std::string, std::filesystem::path, std::less<>>, std::less<>> outputs_;
   std::set<std::string> stale_cgroups_;
   std::uint64_t volume_serial_ = 0;  // names the staging folders of mounted volumes
+  std::chrono::milliseconds mount_command_timeout_ = CommandMount::kDefaultTimeout;
 };
 
 }  // namespace emu::fakes

@@ -342,22 +342,6 @@ TEST_F(FuseMountTest, RenamesLinksAndTruncatesKeepTheUsageRight) {
   EXPECT_EQ(server_store()->used_bytes(), 0u);
 }
 
-TEST_F(FuseMountTest, UnmanagedFileSystemsRunTheirMountCommand) {
-  VolumeSpec spec;
-  spec.kind = VolumeSpec::Kind::kUnmanaged;
-  spec.mount_command = "mount -t tmpfs -o size=1m emu-unmanaged";
-  const auto path = mount(spec, "node-a");
-  EXPECT_TRUE(write_file(path / "x", "tmp"));
-  EXPECT_EQ(mounts_of(dir_.path()).size(), 1u);
-  volumes_.clear();
-  EXPECT_TRUE(mounts_of(dir_.path()).empty());
-
-  spec.mount_command = "mount -t glusterfs 10.0.0.4:/gv0";
-  auto failed = service_->mount(spec, dir_.path() / "nodes" / "b" / "m", "b");
-  ASSERT_FALSE(failed);
-  EXPECT_EQ(failed.error().code, "MountCommandFailed");
-}
-
 TEST_F(FuseMountTest, NoMountsRemainWhenNodesLeaveEvenWithFilesOpen) {
   const auto a = mount(file_server(), "node-a");
   mount(file_server(), "node-b");

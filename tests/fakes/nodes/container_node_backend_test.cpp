@@ -349,6 +349,131 @@ TEST_F(ContainerBackendTest, JobMountAndOutputDirectory) {
   EXPECT_EQ(text, "hello");
 }
 
+// An unmanaged file system's mountCommand runs inside the node, never on the host: what it mounts is
+// in the node's mount namespace only, and what it writes lands where the node's own view puts it.
+class UnmanagedMountTest : public ContainerBackendTest {
+ protected:
+  static std::string unmanaged(const std::string& command, const std::string& relative) {
+    boost::json::object fs{{"mountCommand", command}, {"relativeMountPath", relative}};
+    return R"("mountVolumes":{"unmanagedFileSystems":[)" + boost::json::serialize(fs) + "]}";
+  }
+  // The data dir: the node sees an empty tmpfs there, so a file written there by the node is not
+  // on the host.
+  fs::path escape_file(const std::string& name) const { return root_ / "data" / (name + "-escape"); }
+  // Whether the host's mount table has a mount whose path ends with `suffix`.
+  static bool host_mount_ending_with(const std::string& suffix) {
+    std::ifstream in("/proc/self/mountinfo");
+    std::string line;
+    while (std::getline(in, line)) {
+      std::istringstream fields(line);
+      std::string id, parent, dev, root, mount_point;
+      fields >> id >> parent >> dev >> root >> mount_point;
+      if (mount_point.ends_with(suffix)) return true;
+    }
+    return false;
+  }
+  std::string node_reason(const std::string& to) const {
+    for (const auto& r : journal_.since(0)) {
+      if (r.kind == "node" && r.to == to) return r.reason;
+    }
+    return "";
+  }
+  int unusable() {
+    auto c = engine_->get_cluster(cluster_path());
+    return c.ok() ? (*c)->node_counts.unusable_node_count : 0;
+  }
+  void create_cluster_unwaited(const std::string& extra) {
+    const std::string body = R"({"properties":{"vmSize":"STANDARD_D1","userAccountSettings":{"adminUserName":"u"},)" +
+                             extra + R"("scaleSettings":{"manual":{"targetNodeCount":1}}}})";
+    auto spec = model::parse_cluster_create(boost::json::parse(body));
+    ASSERT_TRUE(spec.ok()) << spec.error().message;
+    ASSERT_TRUE(engine_->create_cluster(cluster_path(), *spec).ok());
+  }
+};
+
+TEST_F(UnmanagedMountTest, ClusterMountCommandMountsInsideTheNodeOnly) {
+  const std::string relative = "scratch-" + std::to_string(::getpid());
+  create_cluster(1, "STANDARD_D1",
+                 R"("nodeSetup":{)" + unmanaged("hostname > " + escape_file("cluster").string() +
+                                                    "; mount -t tmpfs -o size=1m none",
+                                                relative) +
+                     "},");
+  EXPECT_FALSE(fs::exists(escape_file("cluster"))) << "the mountCommand ran where the data dir is visible: the host";
+  EXPECT_FALSE(host_mount_ending_with("/" + relative)) << "the mount is on the host";
+  submit("uses", 1,
+         R"("customToolkitSettings":{"commandLine":"echo hi > $AZ_BATCHAI_MOUNT_ROOT/)" + relative +
+             R"(/f && cat $AZ_BATCHAI_MOUNT_ROOT/)" + relative + R"(/f && grep \" $AZ_BATCHAI_MOUNT_ROOT/)" + relative +
+             R"( \" /proc/self/mountinfo"})");
+  ASSERT_TRUE(run_until([&] { return finished("uses"); }));
+  EXPECT_EQ(job("uses").execution_state, ExecutionState::kSucceeded) << file("uses", "stderr.txt");
+  const std::string out = file("uses", "stdout.txt");
+  EXPECT_NE(out.find("hi\n"), std::string::npos) << out;
+  EXPECT_NE(out.find(" - tmpfs none "), std::string::npos) << "a tmpfs inside the node: " << out;
+  // The host's view of the node's disk is under the mount: the job's file is not there.
+  const auto ids = node_ids();
+  ASSERT_EQ(ids.size(), 1u);
+  EXPECT_FALSE(fs::exists(root_ / "data" / "nodes" / ids[0] / "mnt/batch/tasks/shared/LS_root/mounts" / relative / "f"));
+  EXPECT_FALSE(host_mount_ending_with("/" + relative));
+}
+
+TEST_F(UnmanagedMountTest, AFailingClusterMountCommandFailsTheNodeAndNeverRunsOnTheHost) {
+  create_cluster_unwaited(R"("nodeSetup":{)" +
+                          unmanaged("hostname > " + escape_file("fail").string() + "; echo cannot reach 10.0.0.4; exit 3",
+                                    "gfs") +
+                          "},");
+  ASSERT_TRUE(run_until([&] { return unusable() == 1; })) << "the node did not turn unusable";
+  EXPECT_FALSE(fs::exists(escape_file("fail"))) << "the mountCommand ran on the host";
+  const std::string reason = node_reason("unusable");
+  EXPECT_NE(reason.find("MountFailed"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("exited with 3"), std::string::npos) << reason;
+  EXPECT_NE(reason.find("cannot reach 10.0.0.4"), std::string::npos) << reason;
+}
+
+TEST_F(UnmanagedMountTest, JobMountCommandFailureFailsTheJobWithItsStatus) {
+  create_cluster(1);
+  submit("bad", 1,
+         unmanaged("hostname > " + escape_file("job").string() + "; echo no such server >&2; exit 32", "j") +
+             R"(,"customToolkitSettings":{"commandLine":"true"})");
+  ASSERT_TRUE(run_until([&] { return finished("bad"); }));
+  EXPECT_FALSE(fs::exists(escape_file("job"))) << "the mountCommand ran on the host";
+  ASSERT_EQ(error_code(job("bad")), "JobFailed");
+  const std::string message = job("bad").errors[0].message;
+  EXPECT_NE(message.find("exited with 32"), std::string::npos) << message;
+  EXPECT_NE(message.find("no such server"), std::string::npos) << message;
+}
+
+TEST_F(UnmanagedMountTest, JobMountIsInsideTheNodeAndGoesWithTheJob) {
+  create_cluster(1);
+  const std::string relative = "jscratch-" + std::to_string(::getpid());
+  submit("first", 1,
+         unmanaged("mount -t tmpfs none", relative) +
+             R"(,"customToolkitSettings":{"commandLine":"grep -c \"mounts/)" + relative +
+             R"( .* - tmpfs \" /proc/self/mountinfo"})");
+  ASSERT_TRUE(run_until([&] { return finished("first"); }));
+  EXPECT_EQ(job("first").execution_state, ExecutionState::kSucceeded) << file("first", "stderr.txt");
+  EXPECT_EQ(file("first", "stdout.txt"), "1\n");
+  EXPECT_FALSE(host_mount_ending_with("/" + relative));
+  // The next job on the node no longer sees it, not even detached from a removed folder: unmounted
+  // inside the node when the first job ended.
+  submit("second", 1,
+         R"("customToolkitSettings":{"commandLine":"grep -c mounts/)" + relative + R"( /proc/self/mountinfo"})");
+  ASSERT_TRUE(run_until([&] { return finished("second"); }));
+  EXPECT_EQ(file("second", "stdout.txt"), "0\n");
+}
+
+TEST_F(UnmanagedMountTest, AHangingMountCommandTimesOut) {
+  backend_->set_mount_command_timeout(std::chrono::milliseconds(300));
+  create_cluster(1);
+  submit("hangs", 1, unmanaged("sleep 600 #", "h") + R"(,"customToolkitSettings":{"commandLine":"true"})");
+  const auto started = std::chrono::steady_clock::now();
+  ASSERT_TRUE(run_until([&] { return finished("hangs"); }, 15));
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+  ASSERT_EQ(error_code(job("hangs")), "JobFailed");
+  EXPECT_NE(job("hangs").errors[0].message.find("did not finish within 0.300 s"), std::string::npos)
+      << job("hangs").errors[0].message;
+  EXPECT_FALSE(process_with("slee[p] 600")) << "the hanging command was not killed";
+}
+
 TEST_F(ContainerBackendTest, NvidiaSmiInsideAGpuNode) {
   if (backend_->gpus().devices().empty()) GTEST_SKIP() << "no NVIDIA GPU on this host (nvidia-smi -L lists none)";
   create_cluster(1, "STANDARD_NC6");
