@@ -1,5 +1,6 @@
 // Router benchmarks: api::Router::handle as a pure function (no sockets) for the requests the REST
-// goals are about: GET of a resource, a job create (PUT), and an LRO poll.
+// goals are about: GET of a resource (answered from the router's cache when repeated, and rendered
+// anew), a job create (PUT), and an LRO poll.
 // Run: build/bench/router_bench  (bench/run.sh runs every suite and writes the tables).
 
 #include "harness/simulated_control.hpp"
@@ -16,6 +17,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace {
 
@@ -48,7 +50,7 @@ struct RouterBench {
     call("PUT", job_target("j0"), job_body());
   }
 
-  std::string job_target(const std::string& name) const {
+  static std::string job_target(const std::string& name) {
     return std::string(kWorkspace) + "/experiments/e/jobs/" + name + kVersion;
   }
   static std::string job_body() {
@@ -109,6 +111,26 @@ void BM_RouterGetWorkspace(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(BM_RouterGetWorkspace);
+
+// The same GETs rendered every time, as after each change of state: every request carries another
+// Host, so the router's ResponseCache never has it (the job's body does not contain the host).
+void get_uncached(benchmark::State& state, const std::string& target) {
+  RouterBench b;
+  std::vector<std::string> hosts;
+  for (int i = 0; i < 4096; ++i) hosts.push_back(numbered("host-", i));
+  std::size_t n = 0;
+  for (auto _ : state) {
+    b.request.headers[0].second = hosts[n++ % hosts.size()];
+    if (!check(state, b.call("GET", target), 200)) return;
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+void BM_RouterGetJobUncached(benchmark::State& state) { get_uncached(state, RouterBench::job_target("j0")); }
+BENCHMARK(BM_RouterGetJobUncached);
+void BM_RouterGetWorkspaceUncached(benchmark::State& state) {
+  get_uncached(state, std::string(kWorkspace) + kVersion);
+}
+BENCHMARK(BM_RouterGetWorkspaceUncached);
 
 // A new job each time (202 Accepted), in memory: parse, validate, engine create, journal.
 void BM_RouterPutJob(benchmark::State& state) {

@@ -7,9 +7,11 @@
 #include "emulator/api/http_message.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
 
 namespace emu::api {
 
@@ -62,9 +64,68 @@ std::string printable(std::string_view target) {
   return out;
 }
 
+// The characters of a target that parse_plain() reads exactly as Boost.URL would: RFC 3986's pchar
+// without '%' (nothing to decode: all ASCII, so UTF-8) and '+' (a space in a query), plus '/' and '?'.
+// ARM targets are made of these; anything else goes to Boost.URL.
+constexpr std::array<bool, 256> plain_characters() {
+  std::array<bool, 256> plain{};
+  for (char c = 'a'; c <= 'z'; ++c) plain[static_cast<unsigned char>(c)] = true;
+  for (char c = 'A'; c <= 'Z'; ++c) plain[static_cast<unsigned char>(c)] = true;
+  for (char c = '0'; c <= '9'; ++c) plain[static_cast<unsigned char>(c)] = true;
+  for (char c : std::string_view("-._~!$&'()*,;=:@/?")) plain[static_cast<unsigned char>(c)] = true;
+  return plain;
+}
+constexpr std::array<bool, 256> kPlain = plain_characters();
+
+// Splits `text` at every `separator`, calling fn(piece) for each piece, empty ones included.
+template <typename Fn>
+void split(std::string_view text, char separator, Fn&& fn) {
+  for (;;) {
+    const std::size_t end = text.find(separator);
+    fn(text.substr(0, end));
+    if (end == std::string_view::npos) return;
+    text.remove_prefix(end + 1);
+  }
+}
+
+// The common case without Boost.URL (whose parse was 8% of a GET's server time): the same path,
+// segments and parameters it gives, or nothing when the target is not plain characters, or has a
+// segment starting with '.' (Boost.URL hides a leading "." segment).
+std::optional<RequestTarget> parse_plain(std::string_view target) {
+  if (target.empty() || target.front() != '/') return std::nullopt;
+  for (const char c : target) {
+    if (!kPlain[static_cast<unsigned char>(c)]) return std::nullopt;
+  }
+  const std::size_t question = target.find('?');
+  const std::string_view path = target.substr(0, question);
+  if (path.find("/.") != std::string_view::npos) return std::nullopt;
+  RequestTarget out;
+  out.path = std::string(path);
+  out.segments.reserve(static_cast<std::size_t>(std::count(path.begin(), path.end(), '/')));
+  split(path.substr(1), '/', [&](std::string_view segment) {
+    if (!segment.empty()) out.segments.emplace_back(segment);
+  });
+  if (question != std::string_view::npos) {
+    split(target.substr(question + 1), '&', [&](std::string_view param) {
+      const std::size_t equals = param.find('=');
+      if (equals == std::string_view::npos) {
+        out.params.emplace_back(std::string(param), std::string());
+      } else {
+        out.params.emplace_back(std::string(param.substr(0, equals)), std::string(param.substr(equals + 1)));
+      }
+    });
+  }
+  return out;
+}
+
 }  // namespace
 
 core::Result<RequestTarget> RequestTarget::parse(std::string_view target) {
+  if (auto plain = parse_plain(target)) return std::move(*plain);
+  return parse_with_url_library(target);
+}
+
+core::Result<RequestTarget> RequestTarget::parse_with_url_library(std::string_view target) {
   auto url = boost::urls::parse_origin_form(target);
   if (!url) {
     return core::Error::bad_request("InvalidRequestUri",
