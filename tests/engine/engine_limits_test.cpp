@@ -3,14 +3,12 @@
 // record, no id, nothing in the store), and the same call passes once an operation has finished or a
 // job has been deleted. The counts survive a restart.
 
-#include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "emulator/model/file_server_codec.hpp"
-#include "emulator/store/sqlite_document_store.hpp"
-#include "tests/engine/engine_fixture.hpp"
+#include "tests/engine/durable_engine_fixture.hpp"
 
 namespace emu::engine::testing {
 namespace {
@@ -37,37 +35,10 @@ using StoreSnapshot = std::map<std::string, std::vector<std::pair<std::string, s
 
 // An engine on a SQLite store in a temporary folder (so that "nothing stored" means something) that
 // can be restarted on the same folder.
-class EngineLimitsTest : public EngineFixture {
+class EngineLimitsTest : public DurableEngineFixture {
  protected:
-  explicit EngineLimitsTest(EngineSettings settings = limited(2, 3)) : EngineFixture(std::move(settings)) {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("engine-limits-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    reopen();
-  }
-  ~EngineLimitsTest() override {
-    engine_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-
-  void reopen() {
-    engine_.reset();
-    store_.reset();
-    auto opened = store::SqliteDocumentStore::open_in_dir(dir_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
-    backend_ = std::make_unique<fakes::SimNodeBackend>(executor_, settings_);
-    journal_ = std::make_unique<core::Journal>();
-    engine_ = std::make_unique<Engine>(executor_, *store_, *backend_, *journal_, VmSizeCatalog::builtin(),
-                                       settings_, 1);
-    ASSERT_TRUE(engine_->load().ok());
-    if (!engine_->get_workspace(ResourcePath::workspace_path(kSub, kRg, kWs)).ok()) {
-      ASSERT_TRUE(engine_->put_workspace(ResourcePath::workspace_path(kSub, kRg, kWs), {"eastus", {}}).ok());
-      ASSERT_TRUE(engine_->put_experiment(ResourcePath::experiment_path(kSub, kRg, kWs, "exp")).ok());
-    }
-  }
+  explicit EngineLimitsTest(EngineSettings settings = limited(2, 3))
+      : DurableEngineFixture("engine-limits", std::move(settings)) {}
 
   StoreSnapshot snapshot() {
     StoreSnapshot out;
@@ -102,8 +73,6 @@ class EngineLimitsTest : public EngineFixture {
       EXPECT_NE(result.error().message.find(figure), std::string::npos) << figure << ": " << result.error().message;
     }
   }
-
-  std::filesystem::path dir_;
 };
 
 // ---------------------------------------------------------------------------------------------------------------------

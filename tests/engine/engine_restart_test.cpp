@@ -1,46 +1,14 @@
 // Durable state: what the engine acknowledged is there after a restart on the same store, in-flight
 // operations finish, and work that was running goes back to the queue.
 
-#include <filesystem>
-
-#include "emulator/store/sqlite_document_store.hpp"
-#include "tests/engine/engine_fixture.hpp"
+#include "tests/engine/durable_engine_fixture.hpp"
 
 namespace emu::engine::testing {
 namespace {
 
-class EngineRestartTest : public EngineFixture {
+class EngineRestartTest : public DurableEngineFixture {
  protected:
-  EngineRestartTest() {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("engine-restart-" + std::to_string(::getpid()) + "-" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    reopen();
-  }
-  ~EngineRestartTest() override {
-    engine_.reset();
-    store_.reset();
-    std::filesystem::remove_all(dir_);
-  }
-  // A new engine on the same data dir, as after a restart of the process.
-  void reopen() {
-    engine_.reset();
-    store_.reset();
-    auto opened = store::SqliteDocumentStore::open_in_dir(dir_);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(*opened);
-    backend_ = std::make_unique<fakes::SimNodeBackend>(executor_, settings_);
-    journal_ = std::make_unique<core::Journal>();
-    engine_ = std::make_unique<Engine>(executor_, *store_, *backend_, *journal_, VmSizeCatalog::builtin(), settings_, 1);
-    auto loaded = engine_->load();
-    ASSERT_TRUE(loaded.ok()) << loaded.error().message;
-    if (!engine_->get_workspace(ResourcePath::workspace_path(kSub, kRg, kWs)).ok()) {
-      ASSERT_TRUE(engine_->put_workspace(ResourcePath::workspace_path(kSub, kRg, kWs), {"eastus", {}}).ok());
-      ASSERT_TRUE(engine_->put_experiment(ResourcePath::experiment_path(kSub, kRg, kWs, "exp")).ok());
-    }
-  }
-  std::filesystem::path dir_;
+  EngineRestartTest() : DurableEngineFixture("engine-restart") {}
 };
 
 TEST_F(EngineRestartTest, ResourcesJobsAndTheJournalSurviveARestart) {
