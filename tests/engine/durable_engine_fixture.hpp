@@ -40,7 +40,8 @@ class DurableEngineFixture : public EngineFixture {
     store_ = std::move(*opened);
     backend_ = std::make_unique<fakes::SimNodeBackend>(executor_, settings_);
     journal_ = std::make_unique<core::Journal>();
-    engine_ = std::make_unique<Engine>(executor_, *store_, *backend_, *journal_, VmSizeCatalog::builtin(), settings_, 1);
+    engine_ = std::make_unique<Engine>(executor_, *store_, *backend_, *journal_, VmSizeCatalog::builtin(),
+                                       settings_, 1);
     auto loaded = engine_->load();
     ASSERT_TRUE(loaded.ok()) << loaded.error().message;
     if (!engine_->get_workspace(ResourcePath::workspace_path(kSub, kRg, kWs)).ok()) {

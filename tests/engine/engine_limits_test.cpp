@@ -42,8 +42,8 @@ class EngineLimitsTest : public DurableEngineFixture {
 
   StoreSnapshot snapshot() {
     StoreSnapshot out;
-    for (const char* collection :
-         {"workspaces", "experiments", "clusters", "fileservers", "jobs", "nodes", "operations", "events", "meta"}) {
+    for (const char* collection : {"workspaces", "experiments", "clusters", "fileservers", "jobs", "nodes",
+                                   "operations", "events", "meta"}) {
       auto docs = store_->load(collection);
       EXPECT_TRUE(docs.ok());
       for (const auto& d : *docs) out[collection].emplace_back(d.key, d.body);
@@ -70,7 +70,8 @@ class EngineLimitsTest : public DurableEngineFixture {
     EXPECT_EQ(result.error().code, code);
     EXPECT_NE(result.error().message.find(setting), std::string::npos) << result.error().message;
     for (const auto& figure : figures) {
-      EXPECT_NE(result.error().message.find(figure), std::string::npos) << figure << ": " << result.error().message;
+      EXPECT_NE(result.error().message.find(figure), std::string::npos)
+          << figure << ": " << result.error().message;
     }
   }
 };
@@ -85,8 +86,9 @@ TEST_F(EngineLimitsTest, TheOperationOverTheLimitIsRefusedAndLeavesNothingBehind
   const StoreSnapshot before = snapshot();
   const std::uint64_t last_record = journal_->last_sequence();
 
-  expect_refused(engine_->create_cluster(cluster_path("c"), cluster_spec()), core::ErrorKind::kTooManyRequests,
-                 "TooManyOperationsInFlight", "limits.maxOperationsInFlight", {"2 long-running operations", "is 2"});
+  expect_refused(engine_->create_cluster(cluster_path("c"), cluster_spec()),
+                 core::ErrorKind::kTooManyRequests, "TooManyOperationsInFlight",
+                 "limits.maxOperationsInFlight", {"2 long-running operations", "is 2"});
   EXPECT_EQ(engine_->get_cluster(cluster_path("c")).error().code, "ClusterNotFound");
   EXPECT_EQ(engine_->operations_in_flight(), 2u);
   EXPECT_EQ(journal_->last_sequence(), last_record);
@@ -197,8 +199,8 @@ TEST_F(JobLimitTest, TheJobOverTheLimitIsRefusedAndLeavesNothingBehind) {
   const std::size_t queued = engine_->queued_job_count();  // j3 waits for j2's node
 
   // A finished job still counts: it is still in the experiment.
-  expect_refused(engine_->create_job(job_path("j4"), job_spec()), core::ErrorKind::kConflict, "JobQuotaReached",
-                 "limits.maxJobsPerExperiment", {"exp", "has 3 jobs", "limit is 3"});
+  expect_refused(engine_->create_job(job_path("j4"), job_spec()), core::ErrorKind::kConflict,
+                 "JobQuotaReached", "limits.maxJobsPerExperiment", {"exp", "has 3 jobs", "limit is 3"});
   EXPECT_EQ(engine_->get_job(job_path("j4")).error().code, "JobNotFound");
   EXPECT_EQ(engine_->job_count(), 3u);
   EXPECT_EQ(engine_->queued_job_count(), queued);
@@ -237,7 +239,8 @@ TEST_F(JobLimitTest, DeletingTheExperimentFreesItsCount) {
   ASSERT_TRUE(engine_->delete_experiment(exp).ok());
   advance(0);
   ASSERT_TRUE(engine_->put_experiment(exp).ok());
-  for (const char* name : {"k1", "k2", "k3"}) EXPECT_TRUE(engine_->create_job(job_path(name), job_spec()).ok()) << name;
+  for (const char* name : {"k1", "k2", "k3"})
+    EXPECT_TRUE(engine_->create_job(job_path(name), job_spec()).ok()) << name;
   EXPECT_EQ(engine_->create_job(job_path("k4"), job_spec()).error().code, "JobQuotaReached");
 }
 
