@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (Release, tests and benchmarks) and runs the whole
 # test suite with ctest. Extra arguments go to the Release ctest (e.g. ./test.sh -L sdk).
-# Optional stages, each after the Release suite (.ci/run turns both on; docs/reliability.md has their
+# Optional stages, each after the Release suite (off in .ci/run for now; docs/reliability.md has their
 # cost and how to run each alone):
 #   EMU_SANITIZERS=1  the dev preset (ASan+UBSan, -Werror) with the whole suite, every label but
 #                     no_sanitizer; then the tsan preset with the server's threaded tests (label server)
