@@ -22,6 +22,7 @@
 #include "emulator/model/job_codec.hpp"
 #include "emulator/store/memory_document_store.hpp"
 #include "fakes/nodes/node_backend_factory.hpp"
+#include "tests/fakes/nodes/process_probe.hpp"
 
 namespace emu::fakes {
 namespace {
@@ -164,10 +165,7 @@ class ContainerBackendTest : public ::testing::Test {
     return name;
   }
   static std::string error_code(const engine::JobRecord& j) { return j.errors.empty() ? "" : j.errors[0].code; }
-  // `marker` is a regular expression written so that it does not match this shell's own command line.
-  static bool process_with(const std::string& marker) {
-    return std::system(("pgrep -f '" + marker + "' >/dev/null").c_str()) == 0;
-  }
+  static bool process_with(const std::string& marker) { return testing::process_with(marker); }
 
   fs::path root_;
   boost::asio::io_context io_;

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "fakes/nodes/node_agent_binary.hpp"
+#include "tests/fakes/nodes/process_probe.hpp"
 
 namespace emu::fakes {
 namespace {
@@ -119,7 +120,7 @@ TEST_F(NodeAgentServerTest, TheCommandDiesWithItsAgent) {
   EXPECT_EQ(server_->running(), 1u);
   ::kill(*pid, SIGKILL);
   EXPECT_TRUE(run_until([&] { return server_->running() == 0; }, 5));
-  EXPECT_TRUE(run_until([] { return std::system("pgrep -f '[s]leep 1004' >/dev/null") != 0; }, 5))
+  EXPECT_TRUE(run_until([] { return !testing::process_with("[s]leep 1004"); }, 5))
       << "the command outlived its agent";
 }
 

@@ -15,6 +15,7 @@
 #include <sstream>
 
 #include "fakes/nodes/sandbox_process_watcher.hpp"
+#include "tests/fakes/nodes/process_probe.hpp"
 
 namespace emu::fakes {
 namespace {
@@ -30,9 +31,7 @@ std::string read_file(const fs::path& path) {
   return text;
 }
 
-bool process_with(const std::string& marker) {
-  return std::system(("pgrep -f '" + marker + "' >/dev/null").c_str()) == 0;
-}
+using testing::process_with;
 
 template <typename Pred>
 bool wait_until(boost::asio::io_context& io, Pred pred, double seconds = 5) {
