@@ -40,6 +40,24 @@ std::vector<char*> c_strings(std::vector<std::string>& items) {
   return out;
 }
 
+// Moves `pid` into each cgroup directory. A process that already exited (ESRCH) is left to its exit
+// callback; any other failure is an error.
+core::Result<void> join_cgroups(pid_t pid, const std::vector<std::filesystem::path>& cgroups) {
+  const std::string text = std::to_string(pid);
+  for (const auto& dir : cgroups) {
+    const std::filesystem::path procs = dir / "cgroup.procs";
+    const int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
+    const bool written = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    const int error = written ? 0 : errno;
+    if (fd >= 0) ::close(fd);
+    if (!written && error != ESRCH) {
+      return core::Error::internal(
+          fmt::format("cannot move process {} into cgroup {}: {}", pid, dir.string(), std::strerror(error)));
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 SandboxProcessWatcher::SandboxProcessWatcher(boost::asio::io_context& io) : io_(io) {}
@@ -56,6 +74,8 @@ core::Result<pid_t> SandboxProcessWatcher::spawn(const SpawnSpec& spec, OnExit o
   std::vector<std::string> argv;
   if (!spec.cgroups.empty()) {
     // The shell joins the cgroups and then becomes the command: no descendant can start outside them.
+    // spawn() also moves it there itself before it returns (join_cgroups), so that a kill of the
+    // cgroup right after spawn() cannot miss a shell that has not run yet.
     argv = {"/bin/sh", "-c",
             "n=$0; while [ \"$n\" -gt 0 ]; do echo $$ > \"$1/cgroup.procs\" || exit 125; shift; n=$((n-1)); done; "
             "exec \"$@\"",
@@ -101,6 +121,11 @@ core::Result<pid_t> SandboxProcessWatcher::spawn(const SpawnSpec& spec, OnExit o
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {
     return core::Error::internal(fmt::format("cannot start {}: {}", spec.argv[0], std::strerror(rc)));
+  }
+  if (auto joined = join_cgroups(pid, spec.cgroups); !joined) {
+    ::kill(pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    return joined.error();
   }
   if (auto w = watch(pid, std::move(on_exit)); !w) {
     ::kill(pid, SIGKILL);

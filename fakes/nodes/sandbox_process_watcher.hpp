@@ -28,7 +28,8 @@ struct SpawnSpec {
   std::filesystem::path stdout_path{};  // appended to; empty: /dev/null
   std::filesystem::path stderr_path{};
   // Cgroup directories (one per hierarchy) the process enters before it execs, so that every
-  // descendant is in them; the first is entered first. Empty: none.
+  // descendant is in them; the first is entered first. It is in all of them when spawn() returns,
+  // so a kill of those cgroups from then on reaches it. Empty: none.
   std::vector<std::filesystem::path> cgroups{};
   // Descriptors to use as stdin/stdout/stderr instead (>= 0; the caller keeps its own copies).
   int stdin_fd = -1;

@@ -90,6 +90,24 @@ TEST_P(SandboxCgroupsTest, KillEndsAProcessThatLeftItsSession) {
   EXPECT_TRUE(wait_until(io_, [&] { return cgroups.remove("node"); }));
 }
 
+// A terminate can come the moment a job started: spawn() returns with the process already in its
+// cgroups, before its own shell has run, so the kill reaches it whatever it does next.
+TEST_P(SandboxCgroupsTest, KillRightAfterSpawnLeavesNothing) {
+  SandboxCgroups cgroups(GetParam());
+  if (!cgroups.available()) GTEST_SKIP() << "no such cgroup hierarchy here: " << cgroups.limits_note();
+  for (int i = 0; i < 20; ++i) {
+    cgroups.create("node/job");
+    auto pid = watcher_.spawn({.argv = {"/bin/sh", "-c", "sleep 1015 & exec sleep 1016"},
+                               .env = {"PATH=/usr/bin:/bin"},
+                               .cgroups = cgroups.directories("node/job")},
+                              [](int) {});
+    ASSERT_TRUE(pid.ok()) << pid.error().message;
+    cgroups.kill("node");
+    ASSERT_TRUE(wait_until(io_, [&] { return cgroups.remove("node"); })) << "round " << i;
+  }
+  EXPECT_TRUE(wait_until(io_, [] { return !process_with("[s]leep 101[56]"); }));
+}
+
 TEST_P(SandboxCgroupsTest, NothingIsLeftAfterDestruction) {
   std::vector<fs::path> bases;
   {
