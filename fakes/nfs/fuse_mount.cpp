@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <fuse_lowlevel.h>
+#include <poll.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -803,6 +804,13 @@ void abort_connection(dev_t device) {
   if (abort) abort << "1";
 }
 
+// Whether the kernel still serves the connection on this /dev/fuse descriptor (it reports POLLERR once
+// the connection is gone: the last mount released or aborted).
+bool connection_alive(int fd) {
+  pollfd p{.fd = fd, .events = 0, .revents = 0};
+  return fd >= 0 && ::poll(&p, 1, 0) >= 0 && (p.revents & POLLERR) == 0;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<FuseMount>> FuseMount::start(FuseMountConfig config) {
@@ -883,18 +891,24 @@ FuseMount::~FuseMount() {
   State& s = *state_;
   s.stopping.store(true, std::memory_order_release);
   fuse_session_exit(s.session);
-  // Lazy (MNT_DETACH) as root: the mount leaves the table even while a process still has a file open.
-  fuse_session_unmount(s.session);
+  // Detach the mount (lazily: it leaves the table even while a process still has a file open) and let
+  // the loop end by itself: once the kernel drops the connection, the workers' reads of /dev/fuse fail
+  // and they return. fuse_session_unmount closes that descriptor, so it waits until no worker reads it.
+  ::umount2(s.config.mount_point.c_str(), MNT_DETACH);
   auto done = s.loop_done.get_future();
   if (done.wait_for(std::chrono::milliseconds(200)) != std::future_status::ready) {
     abort_connection(s.device);
   }
   if (done.wait_for(std::chrono::seconds(5)) == std::future_status::ready) {
     s.loop.join();
+    // A loop can also end on a request that came in after fuse_session_exit, with the connection still
+    // up (a copy of the mount in a node's namespace holds it): cut it off, so nothing waits on it.
+    if (connection_alive(fuse_session_fd(s.session))) abort_connection(s.device);
+    fuse_session_unmount(s.session);  // closes /dev/fuse; the mount itself is already gone
     fuse_session_destroy(s.session);
   } else {
-    // A loop that cannot be stopped is left behind rather than hanging the node's shutdown; its mount
-    // is already out of the table.
+    // A loop that cannot be stopped is left behind, with its descriptor, rather than hanging the
+    // node's shutdown; its mount is already out of the table.
     core::log::warn("nfs: the FUSE loop of {} did not stop; leaving it", s.config.mount_point.string());
     s.loop.detach();
     (void)state_.release();
