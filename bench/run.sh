@@ -5,7 +5,8 @@
 # and writes it to bench/results/latest.md (raw rows beside it in latest.tsv).
 #   SECTIONS: comma-separated among engine,codec,router,store,rest,startup,replay,fuse,container;
 #   rest is rest-get (GETs and LRO pollers, in memory) plus rest-put (durable job creates)
-# REST runs pin the server to CPU 0 and wrk to CPU 1 (set BENCH_SERVER_CPU / BENCH_CLIENT_CPU).
+# REST runs pin the server to CPU 0 and the load (wrk, paced_load) to CPU 1 (set BENCH_SERVER_CPU /
+# BENCH_CLIENT_CPU); BENCH_PACED_RATE (50000) is the rate of the paced GET runs.
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -58,7 +59,7 @@ report() { python3 "$ROOT/bench/report.py" "$@"; }
 } >"$MACHINE"
 
 # --- build -------------------------------------------------------------------------------------
-TARGETS=(engine_bench codec_bench router_bench store_bench batchai-emulator)
+TARGETS=(engine_bench codec_bench router_bench store_bench batchai-emulator paced_load)
 wanted replay && TARGETS+=(philly_scale_replay)
 wanted fuse && TARGETS+=(nfs_throughput)
 wanted container && TARGETS+=(fakes_nodes_container_test)
@@ -129,6 +130,19 @@ wrk_once() {  # wrk_once NAME wrk-args...: one wrk run on the client CPU, with t
   local cpu; cpu=$(awk -v a="$before" -v b="$(server_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}')
   report wrk "$WORK/wrk.txt" rest "$name" "$cpu" >>"$RAW"
 }
+# The latency goal at a given rate: paced_load (open loop, latency from when each request fell due).
+PACED_RATE=${BENCH_PACED_RATE:-50000}
+paced_runs() {  # paced_runs NAME RUNS paced_load-args...: repeated paced runs on the client CPU
+  local name=$1 runs=$2; shift 2
+  for i in $(seq 1 "$runs"); do
+    progress "rest: $name (run $i/$runs, ${DURATION}s)"
+    local before; before=$(server_cpu_ticks)
+    taskset -c "$CLIENT_CPU" "$BUILD/bench/paced_load" --duration "$DURATION" "$@" >"$WORK/paced.txt" 2>&1 ||
+      { note "rest: paced_load failed for $name: $(tail -1 "$WORK/paced.txt")"; continue; }
+    local cpu; cpu=$(awk -v a="$before" -v b="$(server_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}')
+    report wrk "$WORK/paced.txt" rest "$name" "$cpu" >>"$RAW"
+  done
+}
 wrk_runs() {  # wrk_runs NAME RUNS wrk-args...: repeated wrk runs
   local name=$1 runs=$2; shift 2
   for i in $(seq 1 "$runs"); do
@@ -150,6 +164,10 @@ if wanted rest-get || wanted rest-put; then
       # is 64 / throughput (Little's law), so a lighter load shows what one request costs.
       wrk_runs "GET job, 8 connections" "$REPS" -t1 -c8 "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
       wrk_runs "GET workspace, 64 connections" "$REPS" -t1 -c64 "$BASE$WS?api-version=2018-05-01"
+      # wrk saturates the server, so its latency is mostly queueing (64 / throughput). The goal is a
+      # latency at a rate: paced_load offers exactly that rate and times each request from when it fell due.
+      paced_runs "GET job at $PACED_RATE req/s, 64 connections" "$REPS" --rate "$PACED_RATE" --connections 64 \
+        "$BASE$WS/experiments/e/jobs/j0?api-version=2018-05-01"
       if [[ -n "$OPERATION" ]]; then
         wrk_runs "GET operation, 1000 connections" "$REPS" -t1 -c1000 --timeout 5s "$OPERATION"
       else
