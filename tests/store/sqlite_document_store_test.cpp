@@ -422,11 +422,14 @@ TEST(SqliteDocumentStoreCheckpoints, BackgroundThreadCheckpointsAndTheWalStaysBo
   ASSERT_NE(store, nullptr);
   const std::filesystem::path wal = dir.path() / "state.db-wal";
   const std::string body = R"({"payload":")" + std::string(1000, 'p') + R"("})";
-  // A batch here takes a few pages; the WAL may pass the foreground threshold by one batch before
-  // the commit that crossed it checkpoints, and the file keeps its largest size.
+  // A batch here takes a few pages, and the file keeps its largest size. The WAL passes the foreground
+  // threshold by the batch that crossed it, and by a few more where a commit began while the thread's
+  // checkpoint held the WAL's read lock (that commit appends instead of starting the WAL over; the
+  // next one checkpoints again): up to 20 frames over in 30 runs on a loaded machine. The 5,000
+  // batches write many times the threshold in all.
   constexpr std::uintmax_t kFrameBytes = 4096 + 24;
   const std::uintmax_t bound =
-      32 + kFrameBytes * (static_cast<std::uintmax_t>(options.foreground_checkpoint_pages) + 16);
+      32 + kFrameBytes * (static_cast<std::uintmax_t>(options.foreground_checkpoint_pages) + 64);
   std::uintmax_t largest = 0;
   for (std::uint64_t i = 0; i < 5000; ++i) {
     WriteBatch batch;
