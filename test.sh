@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (Release, tests and benchmarks) and runs the whole
 # test suite with ctest. Extra arguments go to the Release ctest (e.g. ./test.sh -L sdk).
-# Optional stages, each after the Release suite (off in .ci/run for now; docs/reliability.md has their
+# Optional stages, each after the Release suite (.ci/run turns both on; docs/reliability.md has their
 # cost and how to run each alone):
 #   EMU_SANITIZERS=1  the dev preset (ASan+UBSan, -Werror) with the whole suite, every label but
-#                     no_sanitizer; then the tsan preset with the server's threaded tests (label server)
+#                     no_sanitizer; then the tsan preset with the threaded parts: the server (label
+#                     server), the FUSE adapter's libfuse workers (fuse), the WAL checkpointer (store_test)
 #   EMU_FUZZ=1        the libFuzzer targets, built with clang, and the trace converters' harness,
 #                     EMU_FUZZ_SECONDS (10) each; fails on any finding and prints executions per target
 # Every stage prints its wall time ("== stage: N s").
@@ -56,13 +57,15 @@ if [[ "${EMU_SANITIZERS:-0}" == 1 ]]; then
   [[ $status == 0 ]]
 
   cmake --preset tsan -G Ninja -DEMU_BUILD_BENCH=OFF >/dev/null
-  cmake --build --preset tsan --target server_http_test server_process_test batchai-emulator
+  cmake --build --preset tsan --target server_http_test server_process_test fakes_nfs_fuse_test store_test \
+    batchai-emulator
   stage_done "tsan build (build-tsan)"
   reports="$PWD/build-tsan/sanitizer-reports"
   rm -rf "$reports" && mkdir -p "$reports"
   status=0
   TSAN_OPTIONS="log_path=$reports/tsan:${TSAN_OPTIONS:-}" \
-    ctest --test-dir build-tsan -j2 -L server -LE no_sanitizer --output-on-failure || status=1
+    ctest --test-dir build-tsan -j2 -L 'server|fuse' -LE no_sanitizer --output-on-failure || status=1
+  TSAN_OPTIONS="log_path=$reports/tsan:${TSAN_OPTIONS:-}" build-tsan/tests/store/store_test --gtest_brief=1 || status=1
   sanitizer_reports_fail "$reports" || status=1
   stage_done "tsan suite"
   [[ $status == 0 ]]
