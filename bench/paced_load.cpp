@@ -127,6 +127,9 @@ struct Totals {
   std::int64_t write_errors = 0;
   std::int64_t timeouts = 0;
   std::int64_t waited = 0;  // requests that fell due while their connection was still busy
+  // For requests sent the moment they fell due (their connection was free): how late this program
+  // sent them. Its own delays (descheduled, a slow loop) would otherwise count as the server's.
+  std::vector<Nanos> send_lags;
 };
 
 // Where a complete response ends in `input`, and its status; nullopt while it is incomplete. Responses
@@ -212,8 +215,9 @@ class PacedLoad {
         Connection& c = connections_[static_cast<std::size_t>(k % o_.connections)];
         c.due.push_back(due);
         if (c.busy) {
-          if (due >= measured_from_) ++totals_.waited;
+          if (measured(due)) ++totals_.waited;
         } else {
+          if (measured(due)) totals_.send_lags.push_back(now_ns() - due);
           send_next(c);
         }
       }
@@ -243,6 +247,10 @@ class PacedLoad {
     std::printf("  %zu requests in %.2fs, %.2fMB read\n", sorted.size(), o_.duration_s,
                 static_cast<double>(totals_.bytes_read) / 1e6);
     std::printf("  %lld requests waited for their connection\n", static_cast<long long>(totals_.waited));
+    std::vector<Nanos> lags = totals_.send_lags;
+    std::sort(lags.begin(), lags.end());
+    std::printf("  send lag of this program (requests sent on a free connection): p99 %s, max %s\n",
+                format_latency(percentile(lags, 99)).c_str(), format_latency(lags.empty() ? 0 : lags.back()).c_str());
     if (totals_.non_2xx_3xx > 0) {
       std::printf("  Non-2xx or 3xx responses: %lld\n", static_cast<long long>(totals_.non_2xx_3xx));
     }

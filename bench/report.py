@@ -7,6 +7,7 @@ metric, machine info, notes on what was skipped, and each goal of the issue with
                                                     # wrk --latency (or paced_load) output -> raw
                                                     # rows; with the server's CPU time during the
                                                     # run, CPU/request
+  report.py pauses FILE.txt SECTION NAME >> raw.tsv # pause_probe's line -> raw rows
   report.py markdown RAW.tsv MACHINE.txt NOTES.txt  # prints the report
 Raw rows are tab-separated: section, name, metric, unit, value (one row per run).
 """
@@ -58,7 +59,7 @@ def from_wrk(path, section, name, cpu_seconds=None):
     if m and cpu_seconds is not None and int(m.group(1)) > 0:
         # What one request costs the server whatever else shares its core.
         row(section, name, "server CPU per request", "us", cpu_seconds * 1e6 / int(m.group(1)))
-    for pct in ("50", "99"):
+    for pct in ("50", "90", "99"):
         m = re.search(rf"^\s+{pct}%\s+(\S+)", text, re.M)
         if m and to_ms(m.group(1)) is not None:
             row(section, name, f"p{pct} latency", "ms", to_ms(m.group(1)))
@@ -66,6 +67,17 @@ def from_wrk(path, section, name, cpu_seconds=None):
     row(section, name, "non-2xx responses", "count", float(m.group(1)) if m else 0.0)
     m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
     row(section, name, "socket errors", "count", float(sum(int(g) for g in m.groups())) if m else 0.0)
+
+
+def from_pauses(path, section, name):
+    text = open(path).read()
+    m = re.search(r"pauses: (\d+) over 200 us \(([\d.]+)/s\), (\d+) over 1 ms \(([\d.]+)/s\), "
+                  r"longest ([\d.]+) ms, ([\d.]+)% of the time", text)
+    if not m:
+        return
+    row(section, name, "pauses over 1 ms per second", "1/s", float(m.group(4)))
+    row(section, name, "longest pause", "ms", float(m.group(5)))
+    row(section, name, "time paused", "%", float(m.group(6)))
 
 
 def load_raw(path):
@@ -159,6 +171,8 @@ def main(argv):
         from_gbench(argv[2], argv[3])
     elif len(argv) >= 5 and argv[1] == "wrk":
         from_wrk(argv[2], argv[3], argv[4], float(argv[5]) if len(argv) > 5 else None)
+    elif len(argv) >= 5 and argv[1] == "pauses":
+        from_pauses(argv[2], argv[3], argv[4])
     elif len(argv) >= 5 and argv[1] == "markdown":
         markdown(argv[2], argv[3], argv[4])
     else:

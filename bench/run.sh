@@ -55,11 +55,11 @@ report() { python3 "$ROOT/bench/report.py" "$@"; }
   echo "build:     Release (${BUILD#"$ROOT"/})"
   echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min, at start)"
   echo "mode:      $([[ $QUICK == 1 ]] && echo quick || echo full), $REPS runs ($LONG_REPS for long ones)"
-  echo "REST:      server on CPU $SERVER_CPU, wrk on CPU $CLIENT_CPU (taskset), loopback, HTTP"
+  echo "REST:      server on CPU $SERVER_CPU, load (wrk, paced_load) on CPU $CLIENT_CPU (taskset), loopback, HTTP"
 } >"$MACHINE"
 
 # --- build -------------------------------------------------------------------------------------
-TARGETS=(engine_bench codec_bench router_bench store_bench batchai-emulator paced_load)
+TARGETS=(engine_bench codec_bench router_bench store_bench batchai-emulator paced_load pause_probe)
 wanted replay && TARGETS+=(philly_scale_replay)
 wanted fuse && TARGETS+=(nfs_throughput)
 wanted container && TARGETS+=(fakes_nodes_container_test)
@@ -154,6 +154,14 @@ if wanted rest-get || wanted rest-put; then
   if ! command -v wrk >/dev/null || ! command -v curl >/dev/null; then
     note "rest: skipped, wrk or curl missing (scripts/install-deps.sh --test installs wrk)"
   else
+    # The machine's own pauses on the two cores (3 s, both at once): on a shared VM they set the tail
+    # of latencies measured in microseconds.
+    progress "rest: pause_probe on CPU $SERVER_CPU and CPU $CLIENT_CPU (3s)"
+    taskset -c "$SERVER_CPU" "$BUILD/bench/pause_probe" 3 >"$WORK/pauses.server.txt" &
+    taskset -c "$CLIENT_CPU" "$BUILD/bench/pause_probe" 3 >"$WORK/pauses.client.txt"
+    wait
+    report pauses "$WORK/pauses.server.txt" rest "machine pauses, CPU $SERVER_CPU (server)" >>"$RAW"
+    report pauses "$WORK/pauses.client.txt" rest "machine pauses, CPU $CLIENT_CPU (load)" >>"$RAW"
     if wanted rest-get; then
       # Reads: in memory, clock frozen (--time-scale 0) so the operation stays in progress while polled.
       progress "rest: starting serve --in-memory --time-scale 0 on CPU $SERVER_CPU"
