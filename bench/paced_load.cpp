@@ -37,7 +37,8 @@ namespace {
 using Nanos = std::int64_t;
 
 Nanos now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
       .count();
 }
 
@@ -154,8 +155,9 @@ std::optional<Framed> frame_response(const std::string& input) {
     const std::string_view header(input.data() + line + 2, next - line - 2);
     constexpr std::string_view kName = "content-length:";
     if (header.size() > kName.size() &&
-        std::equal(kName.begin(), kName.end(), header.begin(),
-                   [](char a, char b) { return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b))); })) {
+        std::equal(kName.begin(), kName.end(), header.begin(), [](char a, char b) {
+          return a == static_cast<char>(std::tolower(static_cast<unsigned char>(b)));
+        })) {
       std::string_view value = header.substr(kName.size());
       while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
       found = std::from_chars(value.data(), value.data() + value.size(), length).ec == std::errc();
@@ -171,7 +173,8 @@ std::optional<Framed> frame_response(const std::string& input) {
 class PacedLoad {
  public:
   explicit PacedLoad(Options options) : o_(std::move(options)) {
-    request_ = "GET " + o_.target + " HTTP/1.1\r\nHost: " + o_.host + ":" + o_.port + "\r\nAccept: application/json\r\n\r\n";
+    request_ = "GET " + o_.target + " HTTP/1.1\r\nHost: " + o_.host + ":" + o_.port +
+               "\r\nAccept: application/json\r\n\r\n";
     epoll_ = ::epoll_create1(EPOLL_CLOEXEC);
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
@@ -237,8 +240,9 @@ class PacedLoad {
     std::sort(sorted.begin(), sorted.end());
     std::printf("Running %gs paced load @ http://%s:%s%s\n", o_.duration_s, o_.host.c_str(), o_.port.c_str(),
                 o_.target.c_str());
-    std::printf("  %d connections, %.0f requests/s due (open loop: latency counts from when a request fell due)\n",
-                o_.connections, o_.rate);
+    std::printf(
+        "  %d connections, %.0f requests/s due (open loop: latency counts from when a request fell due)\n",
+        o_.connections, o_.rate);
     std::printf("  Latency Distribution\n");
     for (const double pct : {50.0, 75.0, 90.0, 99.0, 99.9}) {
       std::printf("  %5g%%  %s\n", pct, format_latency(percentile(sorted, pct)).c_str());
@@ -250,7 +254,8 @@ class PacedLoad {
     std::vector<Nanos> lags = totals_.send_lags;
     std::sort(lags.begin(), lags.end());
     std::printf("  send lag of this program (requests sent on a free connection): p99 %s, max %s\n",
-                format_latency(percentile(lags, 99)).c_str(), format_latency(lags.empty() ? 0 : lags.back()).c_str());
+                format_latency(percentile(lags, 99)).c_str(),
+                format_latency(lags.empty() ? 0 : lags.back()).c_str());
     if (totals_.non_2xx_3xx > 0) {
       std::printf("  Non-2xx or 3xx responses: %lld\n", static_cast<long long>(totals_.non_2xx_3xx));
     }
@@ -264,7 +269,9 @@ class PacedLoad {
   static Nanos seconds(double s) { return static_cast<Nanos>(s * 1e9); }
 
   // Request k falls due k / rate seconds after the start (computed from k, so no error accumulates).
-  Nanos due_time(std::int64_t k) const { return start_ + static_cast<Nanos>(static_cast<double>(k) * 1e9 / o_.rate); }
+  Nanos due_time(std::int64_t k) const {
+    return start_ + static_cast<Nanos>(static_cast<double>(k) * 1e9 / o_.rate);
+  }
   bool measured(Nanos due) const { return due >= measured_from_ && due < measured_until_; }
 
   std::size_t outstanding() const {

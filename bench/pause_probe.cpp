@@ -20,7 +20,8 @@ int main(int argc, char** argv) {
   constexpr auto kShort = std::chrono::microseconds(200);
   constexpr auto kLong = std::chrono::milliseconds(1);
   const auto start = Clock::now();
-  const auto end = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
+  const auto end =
+      start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
   long over_short = 0;
   long over_long = 0;
   Clock::duration longest{};
@@ -36,9 +37,10 @@ int main(int argc, char** argv) {
     if (gap > longest) longest = gap;
   }
   const double span = std::chrono::duration<double>(previous - start).count();
-  std::printf("pauses: %ld over 200 us (%.1f/s), %ld over 1 ms (%.1f/s), longest %.2f ms, %.1f%% of the time\n",
-              over_short, static_cast<double>(over_short) / span, over_long, static_cast<double>(over_long) / span,
-              std::chrono::duration<double, std::milli>(longest).count(),
-              100.0 * std::chrono::duration<double>(paused).count() / span);
+  std::printf(
+      "pauses: %ld over 200 us (%.1f/s), %ld over 1 ms (%.1f/s), longest %.2f ms, %.1f%% of the time\n",
+      over_short, static_cast<double>(over_short) / span, over_long, static_cast<double>(over_long) / span,
+      std::chrono::duration<double, std::milli>(longest).count(),
+      100.0 * std::chrono::duration<double>(paused).count() / span);
   return 0;
 }

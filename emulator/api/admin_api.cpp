@@ -249,13 +249,16 @@ std::optional<HttpResponse> AdminApi::handle(const HttpRequest& req, const Reque
             Error::bad_request("InvalidQueryParameterValue", "limit must be a positive integer", "limit"));
       }
     }
-    const auto& journal = engine_.journal();
+    auto found = engine_.events_since(since, limit);
+    if (!found) return error_response(found.error());
     json::array records;
-    for (const auto& record : journal.since(since, limit)) {
+    for (const auto& record : *found) {
       records.push_back(json::parse(core::Journal::canonical_line(record)));
     }
+    const auto& journal = engine_.journal();
     return json_ok(json::object{{"value", std::move(records)},
                                 {"lastSequence", journal.last_sequence()},
+                                {"oldestSequence", engine_.oldest_event_sequence()},
                                 {"digest", journal.digest_hex()}});
   }
 

@@ -159,13 +159,18 @@ const JournalRecord& Journal::append(JournalRecord record) {
 }
 
 const JournalRecord& Journal::store(JournalRecord record) {
-  line_.clear();
-  append_canonical_line(line_, record);
-  line_ += '\n';
-  digest_->update(line_);
-  if (retention_ != 0 && records_.size() >= retention_) records_.pop_front();
-  records_.push_back(std::move(record));
-  return records_.back();
+  return fold(*digest_, records_, retention_, line_, std::move(record));
+}
+
+const JournalRecord& Journal::fold(Digest& digest, std::deque<JournalRecord>& kept, std::size_t retention,
+                                   std::string& line, JournalRecord record) {
+  line.clear();
+  append_canonical_line(line, record);
+  line += '\n';
+  digest.update(line);
+  if (retention != 0 && kept.size() >= retention) kept.pop_front();
+  kept.push_back(std::move(record));
+  return kept.back();
 }
 
 std::vector<JournalRecord> Journal::since(std::uint64_t after, std::size_t limit) const {
@@ -189,28 +194,37 @@ void Journal::set_retention(std::size_t max_records) {
 std::string Journal::digest_hex() const { return digest_->hex(); }
 
 Result<void> Journal::restore(std::vector<JournalRecord> records) {
-  for (std::size_t i = 1; i < records.size(); ++i) {
-    if (records[i].sequence != records[i - 1].sequence + 1) {
-      return Error::internal(fmt::format(
-          "journal restore: record {} has sequence {} but should have {} (records must be consecutive)", i,
-          records[i].sequence, records[i - 1].sequence + 1));
-    }
-  }
-  if (!records.empty() && records.front().sequence == 0) {
-    return Error::internal("journal restore: sequence numbers start at 1, found 0");
-  }
+  bool given = false;
+  return restore_in_chunks([&]() -> Result<std::vector<JournalRecord>> {
+    if (given) return std::vector<JournalRecord>{};
+    given = true;
+    return std::move(records);
+  });
+}
+
+Result<void> Journal::restore_in_chunks(const ChunkSource& next_chunk) {
   auto digest = std::make_unique<Digest>();
   std::deque<JournalRecord> kept;
   std::string line;
-  for (auto& record : records) {
-    line.clear();
-    append_canonical_line(line, record);
-    line += '\n';
-    digest->update(line);
-    if (retention_ != 0 && kept.size() >= retention_) kept.pop_front();
-    kept.push_back(std::move(record));
+  std::uint64_t previous = 0;  // the sequence of the last record taken, 0 before the first
+  for (;;) {
+    auto chunk = next_chunk();
+    if (!chunk) return chunk.error();
+    if (chunk->empty()) break;
+    for (auto& record : *chunk) {
+      if (previous == 0 && record.sequence == 0) {
+        return Error::internal("journal restore: sequence numbers start at 1, found 0");
+      }
+      if (previous != 0 && record.sequence != previous + 1) {
+        return Error::internal(
+            fmt::format("journal restore: record {} follows record {} (records must be consecutive)",
+                        record.sequence, previous));
+      }
+      previous = record.sequence;
+      fold(*digest, kept, retention_, line, std::move(record));
+    }
   }
-  next_sequence_ = kept.empty() ? 1 : kept.back().sequence + 1;
+  next_sequence_ = previous + 1;
   records_ = std::move(kept);
   digest_ = std::move(digest);
   return {};

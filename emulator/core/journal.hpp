@@ -60,6 +60,10 @@ class Journal {
 
   // The sequence of the last record appended, 0 if none.
   std::uint64_t last_sequence() const { return next_sequence_ - 1; }
+  // The sequence of the oldest record still kept in memory; last_sequence() + 1 when none is.
+  std::uint64_t first_kept_sequence() const {
+    return records_.empty() ? next_sequence_ : records_.front().sequence;
+  }
   // Records kept in memory (all of them, unless a retention limit dropped the oldest).
   std::size_t size() const { return records_.size(); }
   bool empty() const { return records_.empty(); }
@@ -78,6 +82,10 @@ class Journal {
   // must have consecutive sequence numbers; appends continue after the last one. The sink is not
   // called. On error the journal is left unchanged.
   Result<void> restore(std::vector<JournalRecord> records);
+  // The same, pulling the records a chunk at a time from `next_chunk` until it gives an empty one, so
+  // that a long history is never in memory at once: only what the retention limit keeps stays.
+  using ChunkSource = std::function<Result<std::vector<JournalRecord>>()>;
+  Result<void> restore_in_chunks(const ChunkSource& next_chunk);
 
   // One JSON object on one line, keys always in this order:
   // {"seq":1,"time_ns":1527811200000000000,"time":"2018-06-01T00:00:00.000Z","kind":"job",
@@ -91,6 +99,10 @@ class Journal {
   class Digest;  // wraps OpenSSL's EVP context so that this header needs no OpenSSL include
 
   const JournalRecord& store(JournalRecord record);
+  // Folds the record's canonical line (built in `line`) into `digest` and keeps the record at the end
+  // of `kept`, dropping the oldest beyond `retention` (0: none).
+  static const JournalRecord& fold(Digest& digest, std::deque<JournalRecord>& kept, std::size_t retention,
+                                   std::string& line, JournalRecord record);
 
   std::deque<JournalRecord> records_;
   std::uint64_t next_sequence_ = 1;

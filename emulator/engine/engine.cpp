@@ -50,6 +50,9 @@ Page<Record> page_of(const Map& map, const std::string& prefix, const std::strin
 
 std::string padded(std::uint64_t sequence) { return fmt::format("{:020}", sequence); }
 
+// Journal records read from the store at a time (on restart, and for events older than memory holds).
+constexpr std::size_t kEventPage = 10'000;
+
 template <typename Record>
 void mark_deleting(Record& record, core::Time now) {
   record.provisioning_state = ProvisioningState::kDeleting;
@@ -119,6 +122,40 @@ void Engine::emit(std::string_view kind, const std::string& subject, std::string
                                        std::string(to), std::string(reason), std::move(details));
   if (persist_) batch_.put(kEvents, padded(record.sequence), core::Journal::canonical_line(record));
 }
+
+core::Result<std::vector<core::JournalRecord>> Engine::load_events(std::uint64_t from, std::size_t limit) {
+  auto docs = store_.load_range(kEvents, padded(from), limit);
+  if (!docs) return docs.error();
+  std::vector<core::JournalRecord> records;
+  records.reserve(docs->size());
+  for (const auto& doc : *docs) {
+    auto record = decode_journal_record(doc.body);
+    if (!record) return Error::internal("stored journal record " + doc.key + " is unreadable");
+    records.push_back(std::move(*record));
+  }
+  return records;
+}
+
+core::Result<std::vector<core::JournalRecord>> Engine::events_since(std::uint64_t after, std::size_t limit) {
+  const std::uint64_t in_memory = journal_.first_kept_sequence();
+  std::vector<core::JournalRecord> out;
+  if (persist_ && after + 1 < in_memory && limit > 0) {
+    // Older than memory holds: those are in the store (committed long before they left memory).
+    const auto older = static_cast<std::size_t>(std::min<std::uint64_t>(in_memory - after - 1, limit));
+    auto stored = load_events(after + 1, std::min(older, kEventPage));
+    if (!stored) return stored.error();
+    out = std::move(*stored);
+    if (!out.empty() && out.size() < older) return out;  // a page; the client asks again after its last
+    after = in_memory - 1;
+    limit -= out.size();
+  }
+  auto recent = journal_.since(after, limit);
+  if (out.empty()) return recent;
+  out.insert(out.end(), std::make_move_iterator(recent.begin()), std::make_move_iterator(recent.end()));
+  return out;
+}
+
+std::uint64_t Engine::oldest_event_sequence() const { return persist_ ? 1 : journal_.first_kept_sequence(); }
 
 std::string Engine::next_uuid() { return deterministic_uuid(seed_, ids_issued_++); }
 
@@ -224,17 +261,15 @@ core::Result<void> Engine::load() {
   RecordMap<NodeRecord> old_nodes;
   if (auto r = load_all(kNodes, old_nodes, decode_node); !r) return r;
 
-  // The journal continues where it stopped, so that its digest covers the whole history.
-  auto events = store_.load(kEvents);
-  if (!events) return events.error();
-  std::vector<core::JournalRecord> records;
-  records.reserve(events->size());
-  for (const auto& doc : *events) {
-    auto record = decode_journal_record(doc.body);
-    if (!record) return Error::internal("stored journal record " + doc.key + " is unreadable");
-    records.push_back(std::move(*record));
-  }
-  if (auto r = journal_.restore(std::move(records)); !r) return r;
+  // The journal continues where it stopped, so that its digest covers the whole history. The records
+  // are read a page at a time: memory keeps only what the journal's retention allows.
+  std::uint64_t next_event = 1;
+  auto next_page = [&]() -> core::Result<std::vector<core::JournalRecord>> {
+    auto page = load_events(next_event, kEventPage);
+    if (page && !page->empty()) next_event = page->back().sequence + 1;
+    return page;
+  };
+  if (auto r = journal_.restore_in_chunks(next_page); !r) return r;
 
   // Runtime state. Nodes and processes did not survive the restart: clusters allocate afresh, jobs
   // that were running go back to the queue, in-flight operations finish.

@@ -155,6 +155,13 @@ class Engine final : public NodeEvents {
   const EngineSettings& settings() const { return settings_; }
   core::Executor& executor() { return executor_; }
   core::Journal& journal() { return journal_; }
+  // Journal records after `after`, oldest first, at most `limit`: from memory, or from the store for
+  // records older than the journal keeps in memory (its retention limit). An error only when the
+  // store cannot be read.
+  core::Result<std::vector<core::JournalRecord>> events_since(std::uint64_t after, std::size_t limit);
+  // The oldest record events_since() can still give: 1 with a durable store (it keeps every record),
+  // else the oldest kept in memory.
+  std::uint64_t oldest_event_sequence() const;
   const VmSizeCatalog& catalog() const { return catalog_; }
 
   // NodeEvents (called by the backend on the executor)
@@ -207,6 +214,8 @@ class Engine final : public NodeEvents {
   void commit_pending();
   void emit(std::string_view kind, const std::string& subject, std::string_view from, std::string_view to,
             std::string_view reason, core::JournalRecord::Details details = {});
+  // Stored journal records from sequence `from` on, at most `limit`.
+  core::Result<std::vector<core::JournalRecord>> load_events(std::uint64_t from, std::size_t limit);
 
   // Limits (EngineSettings): checked before anything changes, so a refusal leaves no trace.
   core::Result<void> check_operation_limit() const;

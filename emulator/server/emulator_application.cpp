@@ -65,6 +65,8 @@ core::Result<std::unique_ptr<EmulatorApplication>> EmulatorApplication::create(c
       app->group_commit_ ? static_cast<engine::DocumentStore&>(*app->group_commit_) : *app->store_;
   if (auto chosen = app->choose_backend(options, io); !chosen) return chosen.error();
   app->journal_ = std::make_unique<core::Journal>();
+  // Older records stay in the store (or, with --in-memory, are gone); the digest still covers them.
+  app->journal_->set_retention(static_cast<std::size_t>(settings.journal_records_in_memory));
   app->engine_ = std::make_unique<engine::Engine>(*app->executor_, engine_store, *app->backend_, *app->journal_,
                                                   engine::VmSizeCatalog::builtin(), app->settings_.engine,
                                                   options.seed);

@@ -111,6 +111,13 @@ const std::map<std::string, Apply, std::less<>>& appliers() {
        set_number<std::int64_t>(&S::max_operations_in_flight, "limits.maxOperationsInFlight", 1, 1LL << 40)},
       {"limits.maxJobsPerExperiment",
        set_number<std::int64_t>(&S::max_jobs_per_experiment, "limits.maxJobsPerExperiment", 1, 1LL << 40)},
+      {"limits.journalRecordsInMemory",
+       [](const YAML::Node& n, const SettingsReader& r, EmulatorSettings& s) -> core::Result<void> {
+         auto v = r.number<std::uint64_t>(n, "limits.journalRecordsInMemory", 0, 1ULL << 40);
+         if (!v) return v.error();
+         s.journal_records_in_memory = *v;
+         return {};
+       }},
   };
   return table;
 }

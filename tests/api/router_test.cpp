@@ -287,6 +287,22 @@ TEST_F(RouterTest, AdminClockAdvances) {
   EXPECT_EQ(call("POST", "/emulator/v1/clock/advance", R"({"seconds": -1})").status, 400);
 }
 
+TEST_F(RouterTest, EventsSayWhereTheHistoryStartsWhenMemoryKeepsOnlyTheNewest) {
+  journal_.set_retention(3);  // an in-memory store: what leaves memory is gone
+  create_workspace();
+  create_cluster("c1", 1);
+  call("POST", "/emulator/v1/clock/advance", R"({"seconds": 10})");
+  ASSERT_GT(journal_.last_sequence(), 3u);
+  auto events = body_of(call("GET", "/emulator/v1/events?since=0"));
+  const auto& value = events.at("value").as_array();
+  ASSERT_EQ(value.size(), 3u);
+  EXPECT_EQ(events.at("oldestSequence").to_number<std::uint64_t>(), journal_.first_kept_sequence());
+  EXPECT_EQ(value.front().at("seq").to_number<std::uint64_t>(), journal_.first_kept_sequence());
+  EXPECT_EQ(events.at("lastSequence").to_number<std::uint64_t>(), journal_.last_sequence());
+  auto page = body_of(call("GET", "/emulator/v1/events?since=0&limit=2"));
+  EXPECT_EQ(page.at("value").as_array().size(), 2u);
+}
+
 TEST_F(RouterTest, StorageUsageOfAFileServer) {
   create_workspace();
   auto put = call("PUT", ws() + "/fileServers/nfs" + kV,

@@ -213,5 +213,50 @@ TEST(Journal, RetentionDropsOldRecordsButNotTheirDigest) {
   EXPECT_EQ(unbounded.since(0).front().sequence, 10u);
 }
 
+TEST(Journal, RestoreInChunksKeepsOnlyWhatTheRetentionAllowsAndTheWholeDigest) {
+  Journal original;
+  for (int i = 0; i < 25; ++i)
+    original.append(kDefaultEpoch + seconds(i), "job", "j" + std::to_string(i), "", "q");
+  const auto all = original.since(0);
+  Journal restored;
+  restored.set_retention(4);
+  std::size_t next = 0;
+  int chunks = 0;
+  const auto result = restored.restore_in_chunks([&]() -> Result<std::vector<JournalRecord>> {
+    std::vector<JournalRecord> chunk;
+    for (; next < all.size() && chunk.size() < 7; ++next) chunk.push_back(all[next]);
+    ++chunks;
+    return chunk;
+  });
+  ASSERT_TRUE(result.ok()) << result.error().message;
+  EXPECT_EQ(chunks, 5);  // four chunks (7, 7, 7, 4) and the empty one that ends it
+  EXPECT_EQ(restored.digest_hex(), original.digest_hex());
+  EXPECT_EQ(restored.size(), 4u);
+  EXPECT_EQ(restored.first_kept_sequence(), 22u);
+  EXPECT_EQ(restored.last_sequence(), 25u);
+  EXPECT_EQ(restored.append(kDefaultEpoch + seconds(30), "clock", "", "", "").sequence, 26u);
+}
+
+TEST(Journal, ChunkedRestoreRefusesAGapBetweenChunksAndAFailedReadLeavesTheJournalAlone) {
+  Journal journal;
+  journal.append(golden_record());
+  const std::string before = journal.digest_hex();
+  std::vector<std::vector<JournalRecord>> chunks{{golden_record()}, {golden_record()}, {}};
+  chunks[0][0].sequence = 1;
+  chunks[1][0].sequence = 3;
+  std::size_t next = 0;
+  auto gap =
+      journal.restore_in_chunks([&]() -> Result<std::vector<JournalRecord>> { return chunks[next++]; });
+  ASSERT_FALSE(gap.ok());
+  EXPECT_NE(gap.error().message.find("consecutive"), std::string::npos);
+  auto failed = journal.restore_in_chunks(
+      []() -> Result<std::vector<JournalRecord>> { return Error::internal("disk gone"); });
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.error().message, "disk gone");
+  EXPECT_EQ(journal.digest_hex(), before);
+  EXPECT_EQ(journal.last_sequence(), 1u);
+  EXPECT_EQ(journal.first_kept_sequence(), 1u);
+}
+
 }  // namespace
 }  // namespace emu::core

@@ -40,6 +40,7 @@ class DurableEngineFixture : public EngineFixture {
     store_ = std::move(*opened);
     backend_ = std::make_unique<fakes::SimNodeBackend>(executor_, settings_);
     journal_ = std::make_unique<core::Journal>();
+    journal_->set_retention(journal_retention_);
     engine_ = std::make_unique<Engine>(executor_, *store_, *backend_, *journal_, VmSizeCatalog::builtin(),
                                        settings_, 1);
     auto loaded = engine_->load();
@@ -51,6 +52,7 @@ class DurableEngineFixture : public EngineFixture {
   }
 
   std::filesystem::path dir_;
+  std::size_t journal_retention_ = 0;  // records the journal keeps in memory from the next reopen(); 0: all
 };
 
 }  // namespace emu::engine::testing

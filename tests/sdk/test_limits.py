@@ -2,7 +2,8 @@
 a long-running call over limits.maxOperationsInFlight is a 429 CloudError TooManyOperationsInFlight
 with Retry-After, a job over limits.maxJobsPerExperiment a 409 JobQuotaReached; each message says the
 limit, the count and the setting; nothing is created, and the same call passes once an operation has
-finished or a job has been deleted."""
+finished or a job has been deleted. limits.journalRecordsInMemory bounds the journal kept in memory
+without losing any of it to the events API."""
 
 import unittest
 
@@ -66,6 +67,40 @@ class LimitTests(EmulatorTestCase):
         self.client.jobs.begin_delete(RESOURCE_GROUP, ws, exp, "j1", **self.lro()).result()
         job = self.create_job(ws, exp, cluster, name="j3")
         self.assertEqual(job.name, "j3")
+
+
+class JournalRecordsInMemoryTests(EmulatorTestCase):
+    """limits.journalRecordsInMemory: serve keeps only the newest journal records in memory, and the
+    events API still pages through the whole history, from the data dir, before and after a kill -9."""
+    emulator_settings = "limits:\n  journalRecordsInMemory: 5\n"
+
+    def all_events(self, page):
+        events, since = [], 0
+        while True:
+            answer = self.emulator.admin("GET", f"/emulator/v1/events?since={since}&limit={page}")
+            if not answer["value"]:
+                return events, answer
+            events += answer["value"]
+            since = answer["value"][-1]["seq"]
+
+    def test_the_whole_history_pages_from_the_data_dir_across_a_restart(self):
+        ws = self.create_workspace().name
+        cluster = self.create_cluster(ws, params=cluster_params(target_nodes=1))
+        exp = self.create_experiment(ws).name
+        for i in range(3):
+            self.create_job(ws, exp, cluster, name=f"j{i}")
+        self.advance(600)
+        before, answer = self.all_events(4)
+        self.assertGreater(len(before), 20)
+        self.assertEqual([e["seq"] for e in before], list(range(1, answer["lastSequence"] + 1)))
+        self.assertEqual(answer["oldestSequence"], 1)
+        self.assertTrue(any(e["kind"] == "workspace" and e["subject"].endswith(ws) for e in before))
+
+        self.emulator.restart(crash=True)
+        after, answer = self.all_events(7)
+        self.assertEqual(after[:len(before)], before, "the history read back after the restart")
+        self.assertEqual([e["seq"] for e in after], list(range(1, answer["lastSequence"] + 1)))
+        self.assertEqual(self.client.jobs.get(RESOURCE_GROUP, ws, exp, "j2").name, "j2")
 
 
 if __name__ == "__main__":

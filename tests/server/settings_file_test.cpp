@@ -42,6 +42,22 @@ TEST(SettingsFileTest, LimitsAreRead) {
   EXPECT_EQ(flow->engine.max_jobs_per_experiment, 1LL << 40);
 }
 
+TEST(SettingsFileTest, JournalRecordsInMemoryDefaultsTo100000AndZeroKeepsAll) {
+  auto defaults = parse_settings("profile: fast\n", "emu.yaml");
+  ASSERT_TRUE(defaults.ok()) << defaults.error().message;
+  EXPECT_EQ(defaults->journal_records_in_memory, 100'000u);
+  auto set = parse_settings("limits:\n  journalRecordsInMemory: 5000\n", "emu.yaml");
+  ASSERT_TRUE(set.ok()) << set.error().message;
+  EXPECT_EQ(set->journal_records_in_memory, 5000u);
+  auto all = parse_settings("limits: {journalRecordsInMemory: 0}", "emu.yaml");
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_EQ(all->journal_records_in_memory, 0u);
+  auto bad = parse_settings("limits:\n  journalRecordsInMemory: -1\n", "emu.yaml");
+  ASSERT_FALSE(bad.ok());
+  const std::string expected = "emu.yaml:2: limits.journalRecordsInMemory: expected a number from 0 to";
+  EXPECT_TRUE(bad.error().message.starts_with(expected)) << bad.error().message;
+}
+
 TEST(SettingsFileTest, BadLimitsNameTheFileTheLineAndTheKey) {
   const std::vector<std::pair<std::string, std::string>> cases{
       {"limits:\n  maxOperationsInFlight: 0\n",
