@@ -47,7 +47,8 @@ core::Result<void> join_cgroups(pid_t pid, const std::vector<std::filesystem::pa
   for (const auto& dir : cgroups) {
     const std::filesystem::path procs = dir / "cgroup.procs";
     const int fd = ::open(procs.c_str(), O_WRONLY | O_CLOEXEC);
-    const bool written = fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    const bool written =
+        fd >= 0 && ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     const int error = written ? 0 : errno;
     if (fd >= 0) ::close(fd);
     if (!written && error != ESRCH) {
