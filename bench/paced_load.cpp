@@ -110,11 +110,11 @@ Options parse_options(int argc, char** argv) {
   return o;
 }
 
-// One keep-alive connection: at most one request out, the rest wait in `due` (their due times).
+// One keep-alive connection: at most one request out, the rest wait in `due` (their due times). While
+// `busy`, the request that is out is due.front().
 struct Connection {
   int fd = -1;
   bool busy = false;
-  Nanos sent_due = 0;  // the due time of the request that is out
   std::deque<Nanos> due;
   std::string input;
 };
@@ -134,7 +134,7 @@ struct Totals {
 };
 
 // Where a complete response ends in `input`, and its status; nullopt while it is incomplete. Responses
-// must carry Content-Length (the emulator's all do); -1 as the end marks one that cannot be framed.
+// must carry Content-Length (the emulator's all do); npos as the end marks one that cannot be framed.
 struct Framed {
   std::size_t end;
   int status;
@@ -353,7 +353,6 @@ class PacedLoad {
       return;
     }
     c.busy = true;
-    c.sent_due = c.due.front();
   }
 
   void on_readable(Connection& c) {
@@ -369,7 +368,7 @@ class PacedLoad {
       if (n < 0 && errno == EINTR) continue;
       // Closed or reset by the server.
       if (c.busy) {
-        if (measured(c.sent_due)) ++totals_.read_errors;
+        if (measured(c.due.front())) ++totals_.read_errors;
         c.due.pop_front();
       }
       reconnect(c);
@@ -384,8 +383,8 @@ class PacedLoad {
         std::exit(1);
       }
       const Nanos done = now_ns();
-      if (measured(c.sent_due)) {
-        totals_.latencies.push_back(done - c.sent_due);
+      if (measured(c.due.front())) {
+        totals_.latencies.push_back(done - c.due.front());
         if (framed->status < 200 || framed->status >= 400) ++totals_.non_2xx_3xx;
       }
       c.input.erase(0, framed->end);

@@ -122,12 +122,15 @@ seed_resources() {  # a workspace, experiment, one-node cluster and a job; sets 
   put "$WS/experiments/e/jobs/j0" '{"properties":{"cluster":{"id":"'"$WS"'/clusters/c"},"nodeCount":1,"stdOutErrPathPrefix":"$AZ_BATCHAI_MOUNT_ROOT/out","customToolkitSettings":{"commandLine":"echo hi"}}}' >/dev/null
 }
 server_cpu_ticks() { awk '{print $14 + $15}' "/proc/$SERVER_PID/stat"; }
+server_cpu_since() {  # server_cpu_since TICKS: the server's CPU seconds since server_cpu_ticks gave TICKS
+  awk -v a="$1" -v b="$(server_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}'
+}
 wrk_once() {  # wrk_once NAME wrk-args...: one wrk run on the client CPU, with the server's CPU time
   local name=$1; shift
   local before; before=$(server_cpu_ticks)
   taskset -c "$CLIENT_CPU" wrk --latency -d"${DURATION}s" "$@" >"$WORK/wrk.txt" 2>&1 ||
     { note "rest: wrk failed for $name: $(tail -1 "$WORK/wrk.txt")"; return 0; }
-  local cpu; cpu=$(awk -v a="$before" -v b="$(server_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}')
+  local cpu; cpu=$(server_cpu_since "$before")
   report wrk "$WORK/wrk.txt" rest "$name" "$cpu" >>"$RAW"
 }
 # The latency goal at a given rate: paced_load (open loop, latency from when each request fell due).
@@ -139,7 +142,7 @@ paced_runs() {  # paced_runs NAME RUNS paced_load-args...: repeated paced runs o
     local before; before=$(server_cpu_ticks)
     taskset -c "$CLIENT_CPU" "$BUILD/bench/paced_load" --duration "$DURATION" "$@" >"$WORK/paced.txt" 2>&1 ||
       { note "rest: paced_load failed for $name: $(tail -1 "$WORK/paced.txt")"; continue; }
-    local cpu; cpu=$(awk -v a="$before" -v b="$(server_cpu_ticks)" -v hz="$(getconf CLK_TCK)" 'BEGIN {print (b - a) / hz}')
+    local cpu; cpu=$(server_cpu_since "$before")
     report wrk "$WORK/paced.txt" rest "$name" "$cpu" >>"$RAW"
   done
 }
